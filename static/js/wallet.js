@@ -1,0 +1,184 @@
+/* Momentum wallet sign-in (Sign In With Solana). The only script of our own.
+ * Uses wallet-standard `solana:signIn` where a wallet offers it, else a
+ * Phantom-style provider's `signMessage`. Without a wallet it explains why. */
+(function () {
+  "use strict";
+
+  var ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+  var standardWallets = [];
+
+  function base58(bytes) {
+    var digits = [0];
+    for (var i = 0; i < bytes.length; i++) {
+      var carry = bytes[i];
+      for (var j = 0; j < digits.length; j++) {
+        carry += digits[j] << 8;
+        digits[j] = carry % 58;
+        carry = (carry / 58) | 0;
+      }
+      while (carry > 0) { digits.push(carry % 58); carry = (carry / 58) | 0; }
+    }
+    var out = "";
+    for (var k = 0; k < bytes.length && bytes[k] === 0; k++) out += "1";
+    for (var d = digits.length - 1; d >= 0; d--) out += ALPHABET[digits[d]];
+    return out;
+  }
+
+  // Wallet-standard discovery: wallets register themselves through these events.
+  function registerWallet(wallet) {
+    if (wallet && wallet.features && standardWallets.indexOf(wallet) < 0) standardWallets.push(wallet);
+  }
+  var api = Object.freeze({ register: function () {
+    for (var i = 0; i < arguments.length; i++) registerWallet(arguments[i]);
+    return function () {};
+  } });
+  window.addEventListener("wallet-standard:register-wallet", function (event) {
+    try { event.detail(api); } catch (e) { /* a broken wallet must not break sign-in */ }
+  });
+  try {
+    window.dispatchEvent(new CustomEvent("wallet-standard:app-ready", { detail: api }));
+  } catch (e) { /* old browsers */ }
+
+  function legacyProvider() {
+    var candidates = [
+      window.phantom && window.phantom.solana,
+      window.solflare,
+      window.backpack,
+      window.solana
+    ];
+    for (var i = 0; i < candidates.length; i++) {
+      if (candidates[i] && typeof candidates[i].signMessage === "function") return candidates[i];
+    }
+    return null;
+  }
+
+  function signInWallet() {
+    for (var i = 0; i < standardWallets.length; i++) {
+      var f = standardWallets[i].features;
+      if (f["solana:signIn"] && f["standard:connect"]) return standardWallets[i];
+    }
+    return null;
+  }
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
+  function nonceUrl() {
+    var button = document.getElementById("sign-in-button");
+    return (button && button.dataset.nonceUrl) || "/auth/nonce";
+  }
+
+  function verifyUrl() {
+    var button = document.getElementById("sign-in-button");
+    return (button && button.dataset.verifyUrl) || "/auth/verify";
+  }
+
+  function fetchChallenge(address) {
+    return fetch(nonceUrl() + "?wallet=" + encodeURIComponent(address), {
+      headers: { Accept: "application/json" }, credentials: "same-origin"
+    }).then(readJson);
+  }
+
+  function readJson(response) {
+    return response.json().then(function (body) {
+      if (!response.ok) throw new Error((body.error && body.error.message) || "Sign-in failed.");
+      return body;
+    });
+  }
+
+  function verify(address, message, signatureBytes, next) {
+    var form = new FormData();
+    form.append("wallet", address);
+    form.append("message", message);
+    form.append("signature", base58(signatureBytes));
+    form.append("next", next || "");
+    return fetch(verifyUrl(), {
+      method: "POST", body: form, credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" }
+    }).then(readJson);
+  }
+
+  function withStandardSignIn(wallet, next) {
+    return wallet.features["standard:connect"].connect().then(function (connected) {
+      var account = (connected.accounts || wallet.accounts)[0];
+      return fetchChallenge(account.address).then(function (c) {
+        return wallet.features["solana:signIn"].signIn({
+          domain: c.domain, address: c.address, statement: c.statement, uri: c.uri,
+          version: c.version, chainId: c.chainId, nonce: c.nonce,
+          issuedAt: c.issuedAt, expirationTime: c.expirationTime
+        }).then(function (outputs) {
+          var out = outputs[0];
+          var message = new TextDecoder().decode(out.signedMessage);
+          return verify(account.address, message, out.signature, next);
+        });
+      });
+    });
+  }
+
+  function withSignMessage(provider, next) {
+    return provider.connect().then(function (connected) {
+      var key = (connected && connected.publicKey) || provider.publicKey;
+      var address = key.toBase58 ? key.toBase58() : String(key);
+      return fetchChallenge(address).then(function (c) {
+        return provider.signMessage(new TextEncoder().encode(c.message), "utf8").then(function (signed) {
+          var signature = signed.signature || signed;
+          return verify(address, c.message, new Uint8Array(signature), next);
+        });
+      });
+    });
+  }
+
+  function explain(text) {
+    var dialog = document.getElementById("wallet-dialog");
+    document.getElementById("wallet-dialog-text").textContent = text;
+    if (dialog && dialog.showModal) dialog.showModal(); else window.alert(text);
+  }
+
+  function startSignIn(event) {
+    var trigger = event.currentTarget;
+    event.preventDefault();
+    var wallet = signInWallet();
+    var provider = legacyProvider();
+    if (!wallet && !provider) {
+      explain("No Solana wallet was found in this browser. Install Phantom, Solflare or Backpack, " +
+        "unlock it, and reload this page to sign in.");
+      return;
+    }
+    var next = trigger.dataset.next || window.location.pathname;
+    trigger.setAttribute("aria-busy", "true");
+    var attempt = wallet ? withStandardSignIn(wallet, next) : withSignMessage(provider, next);
+    attempt.then(function (result) {
+      window.location.assign(result.redirect || "/");
+    }).catch(function (error) {
+      trigger.removeAttribute("aria-busy");
+      explain("Sign-in did not complete: " + (error && error.message ? error.message : error));
+    });
+  }
+
+  function describeWallets() {
+    var status = document.getElementById("wallet-status");
+    if (!status) return;
+    var wallet = signInWallet();
+    var provider = legacyProvider();
+    status.dataset.state = wallet || provider ? "found" : "missing";
+    status.textContent = wallet ? "Wallet found: " + wallet.name + ". Click below to sign in." :
+      provider ? "Wallet found. Click below to sign in." :
+      "No Solana wallet was found in this browser. Install one of the wallets below to sign in.";
+  }
+
+  function bind() {
+    var triggers = document.querySelectorAll("#sign-in-button, [data-sign-in]");
+    for (var i = 0; i < triggers.length; i++) {
+      if (!triggers[i].dataset.bound) {
+        triggers[i].dataset.bound = "1";
+        triggers[i].addEventListener("click", startSignIn);
+      }
+    }
+    describeWallets();
+  }
+
+  document.addEventListener("DOMContentLoaded", bind);
+  document.addEventListener("htmx:load", bind);
+})();

@@ -1,0 +1,165 @@
+"""Shared fixtures. Unit tests use none of the server fixtures; integration and
+browser tests run against the real PostgreSQL and Redis named by DATABASE_URL
+and REDIS_URL (`make test` starts embedded ones when they are not set)."""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from solders.keypair import Keypair
+
+TEST_DATABASE = "momentum_test"
+TEST_REDIS_DB = 1
+
+
+def _libpq_url(sqlalchemy_url: str, database: str) -> str:
+    parts = urlsplit(sqlalchemy_url.replace("postgresql+psycopg://", "postgresql://", 1))
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def redis_url_with_db(url: str, db: int) -> str:
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    if parts.scheme == "unix":
+        query["db"] = str(db)
+        return f"unix://{parts.path}?{urlencode(query)}"
+    query.pop("db", None)
+    return urlunsplit(parts._replace(path=f"/{db}", query=urlencode(query)))
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    base = os.environ.get("DATABASE_URL")
+    if not base:
+        pytest.skip("DATABASE_URL is not set: run the suite with `make test`")
+    import psycopg
+
+    with psycopg.connect(_libpq_url(base, "postgres"), autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (TEST_DATABASE,)
+        )
+        conn.execute(f'DROP DATABASE IF EXISTS "{TEST_DATABASE}"')
+        conn.execute(f'CREATE DATABASE "{TEST_DATABASE}"')
+    return _libpq_url(base, TEST_DATABASE).replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    base = os.environ.get("REDIS_URL")
+    if not base:
+        pytest.skip("REDIS_URL is not set: run the suite with `make test`")
+    return redis_url_with_db(base, TEST_REDIS_DB)
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, redis_url: str) -> Iterator[Flask]:
+    from flask_migrate import upgrade
+
+    from webapp import create_app
+    from webapp.config import _limiter_storage
+
+    application = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "REDIS_URL": redis_url,
+            "RATELIMIT_STORAGE_URI": _limiter_storage(redis_url),
+            "SOLANA_RPC_URLS": [],
+            "ADMIN_WALLETS": set(),
+        }
+    )
+    with application.app_context():
+        upgrade()
+    yield application
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test that uses the app starts with empty tables and an empty Redis db."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    application: Flask = request.getfixturevalue("app")
+    from sqlalchemy import text
+
+    from webapp.extensions import db, redis_client
+
+    with application.app_context():
+        db.session.remove()
+        tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+        db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+        redis_client().flushdb()
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
+    assert match, "page carries no CSRF token"
+    return match.group(1)
+
+
+class WalletAuth:
+    """Signs in through the real SIWS flow with a solders keypair."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def csrf_token(self) -> str:
+        return csrf_token_from(self.client.get("/").get_data(as_text=True))
+
+    def challenge(self, keypair: Keypair) -> dict[str, str]:
+        reply = self.client.get("/auth/nonce", query_string={"wallet": str(keypair.pubkey())})
+        assert reply.status_code == 200, reply.get_data(as_text=True)
+        return reply.get_json()
+
+    def verify(self, wallet: str, message: str, signature: str, token: str | None = None):  # type: ignore[no-untyped-def]
+        headers = {"X-CSRFToken": token if token is not None else self.csrf_token()}
+        return self.client.post(
+            "/auth/verify",
+            data={"wallet": wallet, "message": message, "signature": signature},
+            headers=headers,
+        )
+
+    def sign_in(self, keypair: Keypair | None = None) -> Keypair:
+        keypair = keypair or Keypair()
+        message = self.challenge(keypair)["message"]
+        signature = keypair.sign_message(message.encode())
+        reply = self.verify(str(keypair.pubkey()), message, str(signature))
+        assert reply.status_code == 200, reply.get_data(as_text=True)
+        return keypair
+
+
+@pytest.fixture()
+def auth(client: FlaskClient) -> WalletAuth:
+    return WalletAuth(client)
+
+
+@pytest.fixture()
+def make_user(app: Flask):  # type: ignore[no-untyped-def]
+    """Create a member with a role directly (for tests about what roles may do)."""
+    from webapp.extensions import db
+    from webapp.models import User
+
+    def make(role: str = "member", keypair: Keypair | None = None) -> Keypair:
+        keypair = keypair or Keypair()
+        with app.app_context():
+            db.session.add(User(wallet=str(keypair.pubkey()), role=role))
+            db.session.commit()
+        return keypair
+
+    return make

@@ -1,0 +1,93 @@
+"""Momentum: a community platform for Solana tokens."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from redis import Redis
+
+from webapp.config import load_settings
+from webapp.extensions import csrf, db, limiter, login_manager, migrate, sock
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict[str, object] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(load_settings(Path(app.instance_path)))
+    app.config.update(overrides or {})
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        raise RuntimeError("DATABASE_URL is not set: start Momentum with `make run` or set it.")
+
+    from webapp.observability import configure_logging, init_request_tracking
+
+    configure_logging(str(app.config["LOG_LEVEL"]))
+    _init_extensions(app)
+    init_request_tracking(app)
+
+    from webapp.errors import init_error_pages
+    from webapp.security import init_security_headers
+
+    init_security_headers(app)
+    init_error_pages(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    _register_template_helpers(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    sock.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+    redis_url = str(app.config["REDIS_URL"])
+    # Redis.from_url connects lazily, so nothing touches Redis here.
+    app.extensions["momentum_redis"] = Redis.from_url(redis_url) if redis_url else None
+
+    from webapp.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    @login_manager.unauthorized_handler
+    def unauthorized() -> None:
+        from flask import abort
+
+        abort(401, description="Sign in with your wallet to continue.")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from webapp.admin.views import bp as admin_bp
+    from webapp.auth.views import bp as auth_bp
+    from webapp.battles.views import bp as battles_bp
+    from webapp.bounties.views import bp as bounties_bp
+    from webapp.health.views import bp as health_bp
+    from webapp.home.views import bp as home_bp
+    from webapp.leaderboards.views import bp as leaderboards_bp
+    from webapp.profiles.views import bp as profiles_bp
+    from webapp.tokens.views import bp as tokens_bp
+
+    for blueprint in (home_bp, auth_bp, tokens_bp, bounties_bp, battles_bp, leaderboards_bp, profiles_bp, admin_bp, health_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_commands(app: Flask) -> None:
+    from webapp.commands import users_cli
+
+    app.cli.add_command(users_cli)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from webapp.templating import init_templating
+
+    init_templating(app)

@@ -1,0 +1,1 @@
+"""The bounties blueprint."""

@@ -1,0 +1,93 @@
+"""Real checks of the parts Momentum runs on, each with its latency."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import httpx
+from redis import Redis
+from sqlalchemy import text
+
+from webapp.extensions import db
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    latency_ms: float = 0.0
+    detail: str = ""
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, object]:
+        body: dict[str, object] = {
+            "status": "ok" if self.ok else "fail",
+            "check": self.name,
+            "latency_ms": round(self.latency_ms, 2),
+        }
+        if self.detail:
+            body["detail"] = self.detail
+        body.update(self.extra)
+        return body
+
+
+def _timed(name: str, probe) -> Check:  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    try:
+        extra = probe() or {}
+    except Exception as exc:  # a health check reports any failure instead of raising
+        return Check(name, False, (time.perf_counter() - started) * 1000, f"{type(exc).__name__}: {exc}")
+    return Check(name, True, (time.perf_counter() - started) * 1000, extra=extra)
+
+
+def check_database() -> Check:
+    def probe() -> dict[str, object]:
+        version = db.session.execute(text("SHOW server_version")).scalar_one()
+        db.session.rollback()
+        return {"server_version": version}
+
+    return _timed("database", probe)
+
+
+def check_redis(redis: Redis | None) -> Check:
+    if redis is None:
+        return Check("redis", False, detail="not configured (REDIS_URL is empty)")
+
+    def probe() -> dict[str, object]:
+        redis.ping()
+        return {}
+
+    return _timed("redis", probe)
+
+
+def check_solana(rpc_urls: list[str], timeout: float = 2.0) -> Check:
+    """getHealth on every configured endpoint; healthy when at least one answers ok."""
+    if not rpc_urls:
+        return Check("solana", False, detail="not configured (set SOLANA_RPC_URLS)")
+    endpoints = [_check_endpoint(url, timeout) for url in rpc_urls]
+    ok = any(endpoint.ok for endpoint in endpoints)
+    latency = min((e.latency_ms for e in endpoints if e.ok), default=0.0)
+    return Check(
+        "solana",
+        ok,
+        latency,
+        "" if ok else "no endpoint is healthy",
+        extra={"endpoints": [{"url": e.name, **e.as_json()} for e in endpoints]},
+    )
+
+
+def _check_endpoint(url: str, timeout: float) -> Check:
+    def probe() -> dict[str, object]:
+        reply = httpx.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "getHealth"}, timeout=timeout)
+        reply.raise_for_status()
+        body = reply.json()
+        if body.get("result") != "ok":
+            raise RuntimeError(str(body.get("error", body)))
+        return {}
+
+    return _timed(_redact(url), probe)
+
+
+def _redact(url: str) -> str:
+    """Provider URLs often carry an API key in the query string."""
+    return url.split("?", 1)[0]

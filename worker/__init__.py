@@ -1,0 +1,1 @@
+"""The RQ side of Momentum: jobs are thin wrappers around webapp.services."""
