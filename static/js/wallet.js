@@ -89,7 +89,9 @@
   }
 
   function verify(address, message, signatureBytes, next) {
-    var form = new FormData();
+    // URLSearchParams, not FormData: multipart bodies turn the message's
+    // line feeds into CRLF, and the signature covers the exact bytes.
+    var form = new URLSearchParams();
     form.append("wallet", address);
     form.append("message", message);
     form.append("signature", base58(signatureBytes));

@@ -1,0 +1,34 @@
+"""A test wallet injected into the page signs in Python, as Phantom would in a browser."""
+from __future__ import annotations
+
+from solders.keypair import Keypair
+
+# A Phantom-style provider whose signing calls back into Python (window.pySign).
+TEST_WALLET_SCRIPT = """
+(() => {
+  const address = "%(address)s";
+  const publicKey = { toBase58: () => address, toString: () => address };
+  const provider = {
+    isPhantom: true,
+    publicKey,
+    connect: async () => ({ publicKey }),
+    signMessage: async (bytes) => ({ signature: new Uint8Array(await window.pySign(Array.from(bytes))), publicKey }),
+  };
+  window.phantom = { solana: provider };
+  window.solana = provider;
+})();
+"""
+
+
+def inject_test_wallet(page, keypair: Keypair) -> list[str]:  # type: ignore[no-untyped-def]
+    """Give the page a wallet; returns the list of messages it was asked to sign."""
+    signed: list[str] = []
+
+    def sign(message: list[int]) -> list[int]:
+        data = bytes(message)
+        signed.append(data.decode())
+        return list(bytes(keypair.sign_message(data)))
+
+    page.expose_function("pySign", sign)
+    page.add_init_script(TEST_WALLET_SCRIPT % {"address": str(keypair.pubkey())})
+    return signed
