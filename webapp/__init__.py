@@ -82,9 +82,10 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from webapp.commands import users_cli
+    from webapp.commands import payouts_cli, users_cli, wallets_cli
 
-    app.cli.add_command(users_cli)
+    for group in (users_cli, wallets_cli, payouts_cli):
+        app.cli.add_command(group)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -1,14 +1,17 @@
-"""Command-line tools: `flask users …`."""
+"""Command-line tools: `flask users …`, `flask wallets …`, `flask payouts …`."""
 from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
 
+from webapp.chain.keystore import KeystoreError
 from webapp.chain.siws import SignInError
 from webapp.models import Role
-from webapp.services import accounts
+from webapp.services import accounts, platform_wallets
 
 users_cli = AppGroup("users", help="Manage members and their roles.")
+wallets_cli = AppGroup("wallets", help="Platform wallets (keys live in the encrypted keystore).")
+payouts_cli = AppGroup("payouts", help="The payout engine.")
 
 
 @users_cli.command("grant")
@@ -21,3 +24,40 @@ def grant(role: str, wallet: str) -> None:
     except (SignInError, accounts.RoleChangeError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{user.wallet} is now {user.role}.")
+
+
+@wallets_cli.command("create")
+@click.argument("name")
+@click.option("--purpose", default="", help="What the wallet is for.")
+def create_wallet(name: str, purpose: str) -> None:
+    """Generate a keypair named NAME into the keystore."""
+    try:
+        wallet = platform_wallets.create_wallet(name, purpose, ip_address="cli")
+    except KeystoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{wallet.name}: {wallet.address}")
+
+
+@wallets_cli.command("list")
+def list_wallets() -> None:
+    """Every platform wallet's name and address."""
+    for wallet in platform_wallets.all_wallets():
+        click.echo(f"{wallet.name}\t{wallet.address}\t{wallet.purpose}")
+
+
+@payouts_cli.command("run")
+@click.option("--wallet", "wallet_name", default=None, help="Platform wallet to pay from (default PAYOUT_WALLET).")
+def run_payouts(wallet_name: str | None) -> None:
+    """Pay every pending payout now, in this process."""
+    from webapp.services.payouts import runs
+    from webapp.services.payouts.engine import RunAlreadyActive
+
+    try:
+        run = runs.execute_run(wallet_name)
+    except (KeystoreError, RunAlreadyActive) as exc:
+        raise click.ClickException(str(exc)) from exc
+    progress = runs.progress(run)
+    click.echo(f"run {run.id} {run.status}: {progress.confirmed} confirmed, {progress.failed} failed, "
+               f"{progress.pending} pending" + (f" — {run.halt_reason}" if run.halt_reason else ""))
+    if run.status == "halted":
+        raise SystemExit(3)

@@ -17,11 +17,14 @@ def env_list(name: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
-def _secret_key(instance_path: Path) -> str:
-    """SECRET_KEY from the environment, else one generated once and kept under instance/."""
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
-    key_file = instance_path / "secret_key"
+def _generated_secret(instance_path: Path, variable: str, file_name: str) -> str:
+    """A secret from the environment, else one generated once and kept under instance/.
+
+    Fine for a developer's machine; production sets the variable.
+    """
+    if os.environ.get(variable):
+        return os.environ[variable]
+    key_file = instance_path / file_name
     if not key_file.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
         key_file.write_text(secrets.token_hex(32))
@@ -36,7 +39,12 @@ def load_settings(instance_path: Path) -> dict[str, object]:
     rpc_urls = env_list("SOLANA_RPC_URLS") or env_list("SOLANA_RPC_URL")
     redis_url = os.environ.get("REDIS_URL", "")
     return {
-        "SECRET_KEY": _secret_key(instance_path),
+        "SECRET_KEY": _generated_secret(instance_path, "SECRET_KEY", "secret_key"),
+        "WALLET_KEYSTORE_PASSPHRASE": _generated_secret(instance_path, "WALLET_KEYSTORE_PASSPHRASE", "keystore_passphrase"),
+        "WALLET_KEYSTORE_PATH": os.environ.get("WALLET_KEYSTORE_PATH", str(instance_path / "keystore.json")),
+        "PAYOUT_WALLET": os.environ.get("PAYOUT_WALLET", "payout_hot"),
+        "PAYOUT_PRIORITY_MICRO_LAMPORTS": int(os.environ.get("PAYOUT_PRIORITY_MICRO_LAMPORTS", "0")),
+        "EXPLORER_URL": os.environ.get("EXPLORER_URL", "https://explorer.solana.com/{kind}/{value}?cluster=custom&customUrl=http%3A%2F%2F127.0.0.1%3A8899"),
         "SITE_URL": site_url,
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", ""),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -60,6 +68,16 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
         "USERS_PER_PAGE": 25,
         "AUDIT_PER_PAGE": 50,
+        # The live hub (webapp/live): limits per web process, heartbeat, per-topic history.
+        "LIVE_MAX_CONNECTIONS": int(os.environ.get("LIVE_MAX_CONNECTIONS", "10000")),
+        "LIVE_MAX_PER_USER": int(os.environ.get("LIVE_MAX_PER_USER", "20")),
+        "LIVE_MAX_PER_IP": int(os.environ.get("LIVE_MAX_PER_IP", "500")),
+        "LIVE_HEARTBEAT_SECONDS": float(os.environ.get("LIVE_HEARTBEAT_SECONDS", "30")),
+        "LIVE_SEND_QUEUE": int(os.environ.get("LIVE_SEND_QUEUE", "64")),
+        "LIVE_HISTORY_LENGTH": int(os.environ.get("LIVE_HISTORY_LENGTH", "200")),
+        "LIVE_HISTORY_TTL_SECONDS": int(os.environ.get("LIVE_HISTORY_TTL_SECONDS", "86400")),
+        "LIVE_STATS_SECONDS": float(os.environ.get("LIVE_STATS_SECONDS", "5")),
+        "PAYOUTS_PER_PAGE": 50,
     }
 
 

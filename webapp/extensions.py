@@ -38,3 +38,19 @@ def redis_client():  # type: ignore[no-untyped-def]
     from flask import current_app
 
     return current_app.extensions.get("momentum_redis")
+
+
+def solana_client():  # type: ignore[no-untyped-def]
+    """This process's RPC client for SOLANA_RPC_URLS, created on first use."""
+    from flask import current_app
+
+    from webapp.chain.rpc import SolanaRpcClient
+
+    client = current_app.extensions.get("momentum_solana")
+    if client is None:
+        urls = list(current_app.config["SOLANA_RPC_URLS"])
+        if not urls:
+            raise RuntimeError("SOLANA_RPC_URLS is not set.")
+        client = SolanaRpcClient(urls)
+        current_app.extensions["momentum_solana"] = client
+    return client

@@ -1,0 +1,1 @@
+"""The payout engine: the one place tokens leave platform wallets, exactly once."""
