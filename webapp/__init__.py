@@ -67,6 +67,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from webapp.admin import treasury_views  # noqa: F401  (adds wallet and payout pages to the admin blueprint)
     from webapp.admin.views import bp as admin_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.battles.views import bp as battles_bp
@@ -82,9 +83,10 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
+    from webapp.chain.cli import chain_cli
     from webapp.commands import payouts_cli, users_cli, wallets_cli
 
-    for group in (users_cli, wallets_cli, payouts_cli):
+    for group in (users_cli, wallets_cli, payouts_cli, chain_cli):
         app.cli.add_command(group)
 
 

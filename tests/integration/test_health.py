@@ -37,12 +37,15 @@ def test_solana_not_configured_is_503(client) -> None:  # type: ignore[no-untype
 def test_solana_unreachable_endpoint_is_reported(app) -> None:  # type: ignore[no-untyped-def]
     url = f"http://127.0.0.1:{_closed_port()}/?api-key=secret"
     app.config["SOLANA_RPC_URLS"] = [url]
+    app.extensions.pop("momentum_solana", None)
     try:
-        body = app.test_client().get("/health/solana").get_json()
+        reply = app.test_client().get("/health/solana")
     finally:
         app.config["SOLANA_RPC_URLS"] = []
-    assert body["status"] == "fail"
-    assert body["endpoints"][0]["status"] == "fail"
+        app.extensions.pop("momentum_solana", None)
+    body = reply.get_json()
+    assert reply.status_code == 503 and body["status"] == "fail"
+    assert body["endpoints"][0]["ok"] is False
     assert "secret" not in str(body)
 
 

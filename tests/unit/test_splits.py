@@ -39,3 +39,18 @@ def test_ties_go_to_the_earlier_recipient() -> None:
 def test_bad_splits_are_refused(total: int, weights: list[tuple[str, int]]) -> None:
     with pytest.raises(ValueError):
         largest_remainder_split(total, weights)
+
+
+@pytest.mark.parametrize("text, decimals, expected", [("12.5", 6, 12_500_000), ("1", 0, 1), ("0.000001", 6, 1), ("1,000", 2, 100_000)])
+def test_token_amounts_convert_exactly(text: str, decimals: int, expected: int) -> None:
+    from webapp.services.payouts.amounts import tokens_to_base_units
+
+    assert tokens_to_base_units(text, decimals) == expected
+
+
+@pytest.mark.parametrize("text", ["", "abc", "0", "-1", "0.0000001", "nan", "inf"])
+def test_bad_token_amounts_are_refused(text: str) -> None:
+    from webapp.services.payouts.amounts import AmountError, tokens_to_base_units
+
+    with pytest.raises(AmountError):
+        tokens_to_base_units(text, 6)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from webapp.extensions import csrf, limiter, redis_client
+from webapp.extensions import csrf, limiter, redis_client, solana_client
 from webapp.observability import metrics_response
 from webapp.services import health
 from webapp.services.health import Check
@@ -38,7 +38,8 @@ def redis() -> tuple[Response, int]:
 @bp.get("/health/solana")
 def solana() -> tuple[Response, int]:
     """Every configured Solana RPC endpoint's getHealth."""
-    return _answer(health.check_solana(list(current_app.config["SOLANA_RPC_URLS"])))
+    urls = list(current_app.config["SOLANA_RPC_URLS"])
+    return _answer(health.check_solana(urls, solana_client() if urls else None))
 
 
 @bp.get("/metrics")

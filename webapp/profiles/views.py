@@ -5,7 +5,7 @@ from flask import Blueprint, abort, render_template
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import User
+from webapp.models import Payout, User
 
 bp = Blueprint("profiles", __name__)
 
@@ -16,4 +16,7 @@ def show(wallet: str) -> str:
     user = db.session.scalar(select(User).where(User.wallet == wallet))
     if user is None:
         abort(404, description="No member has signed in with this wallet yet.")
-    return render_template("profiles/show.html", member=user)
+    payouts = db.session.scalars(
+        select(Payout).where(Payout.recipient == user.wallet).order_by(Payout.id.desc()).limit(20)
+    ).all()
+    return render_template("profiles/show.html", member=user, payouts=payouts)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-import httpx
 from redis import Redis
 from sqlalchemy import text
 
@@ -60,34 +59,21 @@ def check_redis(redis: Redis | None) -> Check:
     return _timed("redis", probe)
 
 
-def check_solana(rpc_urls: list[str], timeout: float = 2.0) -> Check:
-    """getHealth on every configured endpoint; healthy when at least one answers ok."""
+def check_solana(rpc_urls: list[str], client=None) -> Check:  # type: ignore[no-untyped-def]
+    """Every configured endpoint's health through the app's RPC client; ok when one answers."""
     if not rpc_urls:
         return Check("solana", False, detail="not configured (set SOLANA_RPC_URLS)")
-    endpoints = [_check_endpoint(url, timeout) for url in rpc_urls]
-    ok = any(endpoint.ok for endpoint in endpoints)
-    latency = min((e.latency_ms for e in endpoints if e.ok), default=0.0)
+
+    started = time.perf_counter()
+    try:
+        endpoints = client.health()
+    except Exception as exc:  # a health check reports any failure instead of raising
+        return Check("solana", False, (time.perf_counter() - started) * 1000, f"{type(exc).__name__}: {exc}")
+    healthy = [endpoint for endpoint in endpoints if endpoint.get("ok")]
     return Check(
         "solana",
-        ok,
-        latency,
-        "" if ok else "no endpoint is healthy",
-        extra={"endpoints": [{"url": e.name, **e.as_json()} for e in endpoints]},
+        bool(healthy),
+        min((float(e.get("latency_ms") or 0) for e in healthy), default=(time.perf_counter() - started) * 1000),
+        "" if healthy else "no endpoint is healthy",
+        extra={"endpoints": endpoints},
     )
-
-
-def _check_endpoint(url: str, timeout: float) -> Check:
-    def probe() -> dict[str, object]:
-        reply = httpx.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "getHealth"}, timeout=timeout)
-        reply.raise_for_status()
-        body = reply.json()
-        if body.get("result") != "ok":
-            raise RuntimeError(str(body.get("error", body)))
-        return {}
-
-    return _timed(_redact(url), probe)
-
-
-def _redact(url: str) -> str:
-    """Provider URLs often carry an API key in the query string."""
-    return url.split("?", 1)[0]

@@ -1,15 +1,21 @@
 """Named platform wallets: keys in the keystore, public facts in PostgreSQL."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from spl.token.constants import TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID
 from sqlalchemy import select
 
 from webapp.chain.keystore import Keystore, KeystoreError, check_name
+from webapp.chain.rpc import SolanaRpcClient, SolanaRpcError, SolanaUnavailable, TokenHolding
 from webapp.extensions import db
-from webapp.models import PlatformWallet, User
+from webapp.models import Payout, PayoutReason, PlatformWallet, User
 from webapp.services import audit
+from webapp.services.payouts.amounts import AmountError, tokens_to_base_units
+from webapp.services.payouts.gateway import ChainGateway
+from webapp.services.payouts.requests import PayoutRequest, PayoutRequestError, request_payouts
 
 
 def keystore() -> Keystore:
@@ -44,3 +50,49 @@ def wallet_by_name(name: str) -> PlatformWallet | None:
 
 def all_wallets() -> list[PlatformWallet]:
     return list(db.session.scalars(select(PlatformWallet).order_by(PlatformWallet.name)))
+
+
+@dataclass(frozen=True)
+class WalletHoldings:
+    wallet: PlatformWallet
+    lamports: int | None
+    tokens: list[TokenHolding]
+    error: str | None = None
+
+
+def holdings(wallets: list[PlatformWallet], client: SolanaRpcClient) -> list[WalletHoldings]:
+    """SOL and token balances read from the chain now; an unreachable RPC is reported, not raised."""
+    result = []
+    for wallet in wallets:
+        try:
+            tokens = [
+                holding
+                for program in (TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID)
+                for holding in client.get_token_accounts_by_owner(wallet.address, program_id=program)
+            ]
+            result.append(WalletHoldings(wallet, client.get_balance(wallet.address), tokens))
+        except (SolanaUnavailable, SolanaRpcError) as error:
+            result.append(WalletHoldings(wallet, None, [], f"Chain unavailable: {error}"))
+    return result
+
+
+def send_tokens(
+    actor: User, wallet_name: str, recipient: str, mint: str, amount_text: str, request_id: str,
+    chain: ChainGateway, ip_address: str | None = None,
+) -> Payout:
+    """An admin's transfer out of a platform wallet: a manual payout row, audited, paid by the engine."""
+    info = chain.mint_info(mint.strip())
+    if info is None:
+        raise PayoutRequestError(f"{mint} is not a token mint on this cluster.")
+    try:
+        amount = tokens_to_base_units(amount_text, info.decimals)
+    except AmountError as error:
+        raise PayoutRequestError(str(error)) from error
+    request = PayoutRequest(wallet_name, recipient, mint, amount, PayoutReason.MANUAL.value,
+                            f"admin:{actor.id}", f"manual:{request_id}")
+    [payout] = request_payouts([request], chain, commit=False)
+    audit.record(actor, "wallet.tokens_sent", target_type="payout", target_id=payout.id,
+                 details={"wallet": wallet_name, "recipient": payout.recipient, "mint": payout.mint,
+                          "amount": str(payout.amount)}, ip_address=ip_address)
+    db.session.commit()
+    return payout

@@ -69,8 +69,11 @@ def validate(request: PayoutRequest, lookup_mint: MintLookup) -> tuple[PayoutReq
     return cleaned, info
 
 
-def request_payouts(requests: list[PayoutRequest], chain: ChainGateway) -> list[Payout]:
-    """Validate all, then insert all in one transaction; a repeated key keeps its first row."""
+def request_payouts(requests: list[PayoutRequest], chain: ChainGateway, *, commit: bool = True) -> list[Payout]:
+    """Validate all, then insert all in one transaction; a repeated key keeps its first row.
+
+    With commit=False the caller commits, together with its own change (an audit entry).
+    """
     known: dict[str, MintInfo | None] = {}
 
     def lookup_mint(mint: str) -> MintInfo | None:
@@ -86,7 +89,8 @@ def request_payouts(requests: list[PayoutRequest], chain: ChainGateway) -> list[
             .values([_row(request) for request in chunk])
             .on_conflict_do_nothing(index_elements=["idempotency_key"])
         )
-    db.session.commit()
+    if commit:
+        db.session.commit()
     rows: dict[str, Payout] = {}
     keys = [request.idempotency_key for request in cleaned]
     for start in range(0, len(keys), INSERT_CHUNK):
