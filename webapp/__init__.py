@@ -84,9 +84,9 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from webapp.chain.cli import chain_cli
-    from webapp.commands import payouts_cli, users_cli, wallets_cli
+    from webapp.commands import demo_cli, payouts_cli, users_cli, wallets_cli
 
-    for group in (users_cli, wallets_cli, payouts_cli, chain_cli):
+    for group in (users_cli, wallets_cli, payouts_cli, chain_cli, demo_cli):
         app.cli.add_command(group)
 
 

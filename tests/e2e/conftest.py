@@ -32,7 +32,9 @@ def live_server(app: Flask) -> Iterator[str]:
     server.shutdown()
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running in this
+# thread while it is open, and later asyncio.run() calls (chain tests) would fail.
+@pytest.fixture(scope="package")
 def browser():  # type: ignore[no-untyped-def]
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (make test installs it with apt-get)")
