@@ -15,9 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,34 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from webapp.chain.localnet import spl_actions as spl  # noqa: E402
+from webapp.chain.localnet.process import LocalChainProcess  # noqa: E402
 from webapp.chain.rpc import SolanaRpcClient  # noqa: E402
 
 DECIMALS = 6
 SUPPLY = 10**15
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start_chain(data_dir: str) -> tuple[subprocess.Popen[bytes], str]:
-    rpc_port, ws_port = _free_port(), _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "webapp.chain.localnet", "--data-dir", data_dir, "--rpc-port", str(rpc_port),
-         "--ws-port", str(ws_port), "--log-level", "WARNING"],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    url = f"http://127.0.0.1:{rpc_port}"
-    import httpx
-
-    for _ in range(400):
-        try:
-            if httpx.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "getHealth"}).json().get("result") == "ok":
-                return process, url
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    raise RuntimeError("local chain did not start")
 
 
 def _setup_senders(client: SolanaRpcClient, senders: int) -> tuple[list[Keypair], Pubkey, Pubkey]:
@@ -159,7 +133,9 @@ def main() -> None:
     args = parser.parse_args()
     per_sender = args.transactions // args.senders
     with tempfile.TemporaryDirectory(prefix="chain-bench-") as data_dir:
-        process, url = _start_chain(data_dir)
+        chain = LocalChainProcess(Path(data_dir) / "ledger", slot_ms=400, log_level="WARNING")
+        chain.start()
+        url = chain.rpc_url
         try:
             with SolanaRpcClient([url]) as client:
                 wallets, mint, recipient = _setup_senders(client, args.senders)
@@ -167,8 +143,7 @@ def main() -> None:
             batches = [_presign(wallet, mint, recipient, per_sender, blockhash) for wallet in wallets]
             elapsed, confirmed, errors = asyncio.run(_send_all(url, batches))
         finally:
-            process.terminate()
-            process.wait(timeout=60)
+            chain.stop()
     http_rate = confirmed / elapsed
     direct_rate = _in_process(per_sender * args.senders)
     print(f"senders: {args.senders}, transfers: {per_sender * args.senders}, send errors: {errors}")

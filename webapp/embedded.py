@@ -15,7 +15,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -79,29 +78,17 @@ LOCAL_RPC = "http://127.0.0.1:8899"
 LOCAL_WS = "ws://127.0.0.1:8900"
 
 
-def start_local_chain(env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start_local_chain(env: dict[str, str]):  # type: ignore[no-untyped-def]
     """The LiteSVM-backed chain on the validator's ports, journal under instance/localnet."""
-    import httpx
+    from webapp.chain.localnet.process import LocalChainProcess
 
-    log_file = open(INSTANCE / "localnet.log", "ab")  # noqa: SIM115 - the child keeps it open
-    chain = subprocess.Popen(
-        [sys.executable, "-m", "webapp.chain.localnet", "--data-dir", str(INSTANCE / "localnet"),
-         "--rpc-port", "8899", "--ws-port", "8900", "--log-level", "WARNING"],
-        cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    for _ in range(600):
-        if chain.poll() is not None:
-            raise SystemExit(f"the local chain stopped at start (is port 8899 taken?); see {log_file.name}")
-        try:
-            body = httpx.post(LOCAL_RPC, json={"jsonrpc": "2.0", "id": 1, "method": "getHealth"}, timeout=1).json()
-            if body.get("result") == "ok":
-                print(f"local Solana chain: {LOCAL_RPC} (PubSub {LOCAL_WS})", flush=True)
-                return chain
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    chain.terminate()
-    raise SystemExit("the local chain did not answer getHealth within a minute")
+    chain = LocalChainProcess(INSTANCE / "localnet", rpc_port=8899, ws_port=8900)
+    try:
+        chain.start(env=env)
+    except RuntimeError as error:
+        raise SystemExit(str(error)) from error
+    print(f"local Solana chain: {chain.rpc_url} (PubSub {chain.ws_url})", flush=True)
+    return chain
 
 
 def development_procfile(with_simulator: bool) -> Path:
@@ -151,8 +138,7 @@ def run_site(env: dict[str, str], python: str) -> int:
         )
     finally:
         if chain is not None:
-            chain.terminate()  # the chain writes a snapshot on SIGTERM
-            chain.wait(timeout=30)
+            chain.stop()  # SIGTERM: the chain writes a snapshot on the way out
 
 
 def main(argv: list[str]) -> int:

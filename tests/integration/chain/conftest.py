@@ -1,23 +1,18 @@
 """The local chain as a real subprocess on free ports, and a funded SPL token world on it."""
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
 from webapp.chain.localnet import spl_actions as spl
+from webapp.chain.localnet.process import LocalChainProcess, free_port  # noqa: F401
 from webapp.chain.rpc import SolanaRpcClient
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -26,65 +21,12 @@ FINALITY_SLOTS = 4
 DECIMALS = 6
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
-class ChainProcess:
-    """One `python -m webapp.chain.localnet` process; restartable on the same data directory."""
+class ChainProcess(LocalChainProcess):
+    """The local chain on fast slots, with helpers for raw JSON-RPC in tests."""
 
-    data_dir: Path
-    rpc_port: int = field(default_factory=free_port)
-    ws_port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-    # One pooled client: a new httpx client per call costs ~40 ms (it builds an SSL context).
-    http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=5.0))
-
-    @property
-    def rpc_url(self) -> str:
-        return f"http://127.0.0.1:{self.rpc_port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.ws_port}"
-
-    def start(self, timeout: float = 30.0) -> None:
-        command = [sys.executable, "-m", "webapp.chain.localnet", "--data-dir", str(self.data_dir),
-                   "--rpc-port", str(self.rpc_port), "--ws-port", str(self.ws_port),
-                   "--slot-ms", str(SLOT_MS), "--finality-slots", str(FINALITY_SLOTS), "--log-level", "WARNING"]
-        log = open(self.data_dir.parent / f"{self.data_dir.name}.log", "ab")  # noqa: SIM115 - owned by the process
-        env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-        self.process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"local chain exited with {self.process.returncode}; see {log.name}")
-            try:
-                if self.rpc("getHealth").get("result") == "ok":
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError("local chain did not answer getHealth in time")
-
-    def stop(self) -> None:
-        """Graceful stop (SIGTERM): the chain writes a snapshot on the way out."""
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=30)
-
-    def kill(self) -> None:
-        """Hard stop (SIGKILL): nothing gets flushed but what was already written."""
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-    def rpc(self, method: str, params: list[Any] | None = None) -> dict[str, Any]:
-        body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}
-        return self.http.post(self.rpc_url, json=body).json()
+    slot_ms: int = SLOT_MS
+    finality_slots: int = FINALITY_SLOTS
 
     def post_raw(self, content: bytes | str) -> Any:
         return self.http.post(self.rpc_url, content=content, headers={"Content-Type": "application/json"}).json()

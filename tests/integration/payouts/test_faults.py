@@ -38,6 +38,18 @@ def worker_env(world) -> dict[str, str]:  # type: ignore[no-untyped-def]
     }
 
 
+def signed_batches(world) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from webapp.extensions import db
+    from webapp.models import PayoutBatch
+
+    with world.app.app_context():
+        count = db.session.scalar(select(func.count()).select_from(PayoutBatch))
+        db.session.remove()
+        return int(count or 0)
+
+
 def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "flask", "payouts", "run", "--wallet", "payout_hot"]
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -58,8 +70,13 @@ def test_sigkilled_worker_pays_everyone_exactly_once(payout_world) -> None:  # t
     env = worker_env(world)
     kills = 0
     while kills < KILLS:
+        before = signed_batches(world)
         worker = start_worker(env)
-        time.sleep(rng.uniform(1.2, 2.4))  # the process needs about a second to start
+        # Kill at a random moment after this worker has signed at least one new batch,
+        # so every kill lands while payouts are being sent or confirmed.
+        while worker.poll() is None and signed_batches(world) == before:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0, 0.2))
         if worker.poll() is not None:
             break  # it finished everything before we could kill it
         worker.send_signal(signal.SIGKILL)
