@@ -44,6 +44,7 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "WALLET_KEYSTORE_PATH": os.environ.get("WALLET_KEYSTORE_PATH", str(instance_path / "keystore.json")),
         "PAYOUT_WALLET": os.environ.get("PAYOUT_WALLET", "payout_hot"),
         "PAYOUT_PRIORITY_MICRO_LAMPORTS": int(os.environ.get("PAYOUT_PRIORITY_MICRO_LAMPORTS", "0")),
+        "PAYOUT_BATCHES_PER_COMMIT": int(os.environ.get("PAYOUT_BATCHES_PER_COMMIT", "50")),
         "EXPLORER_URL": os.environ.get("EXPLORER_URL", "https://explorer.solana.com/{kind}/{value}?cluster=custom&customUrl=http%3A%2F%2F127.0.0.1%3A8899"),
         "SITE_URL": site_url,
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", ""),

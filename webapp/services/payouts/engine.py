@@ -46,6 +46,7 @@ def run_payouts(
     chain: ChainGateway,
     *,
     batch_size: int = TRANSFERS_PER_TRANSACTION,
+    batches_per_commit: int = 50,
     priority_micro_lamports: int = 0,
     poll_seconds: float = 0.4,
     timeout_seconds: float = 600.0,
@@ -63,7 +64,7 @@ def run_payouts(
             # Send everything first, then wait for finality once: waiting per chunk
             # would cost a finality delay (~13 s on mainnet) for every chunk.
             while _pending_rows(wallet_name, limit=1):
-                halted = _send_pending(run, signer, chain, batch_size, priority_micro_lamports)
+                halted = _send_pending(run, signer, chain, batch_size, batches_per_commit, priority_micro_lamports)
                 if halted:
                     return _halt(run, halted)
                 if on_progress:
@@ -158,10 +159,10 @@ def _halt(run: PayoutRun, reason: str) -> PayoutRun:
 
 
 def _send_pending(
-    run: PayoutRun, signer: Keypair, chain: ChainGateway, batch_size: int, priority: int
+    run: PayoutRun, signer: Keypair, chain: ChainGateway, batch_size: int, batches_per_commit: int, priority: int
 ) -> str | None:
-    """Sign, record, then send one transaction per group of pending rows of one mint."""
-    rows = _pending_rows(run.wallet_name, limit=batch_size * 50)
+    """Sign a chunk of transactions, record them all in one commit, then send each."""
+    rows = _pending_rows(run.wallet_name, limit=batch_size * batches_per_commit)
     groups: list[list[Payout]] = []
     for row in rows:
         if groups and groups[-1][0].mint == row.mint and len(groups[-1]) < batch_size:
@@ -169,6 +170,8 @@ def _send_pending(
         else:
             groups.append([row])
     decimals: dict[str, int] = {}
+    signer_context = _Signing(run, signer, chain, priority)
+    signed: list[tuple[PayoutBatch, list[Payout], int]] = []
     for group in groups:
         mint = group[0].mint
         if mint not in decimals:
@@ -177,72 +180,72 @@ def _send_pending(
                 _fail_rows(group, f"Mint {mint} no longer exists on this cluster.")
                 continue
             decimals[mint] = info.decimals
-        halted = _send_group(run, signer, chain, group, decimals[mint], priority)
+        signed += [(batch, batch_rows, decimals[mint]) for batch, batch_rows in signer_context.sign(group, decimals[mint])]
+    db.session.commit()  # every signature is durable before any transaction leaves this process
+    for batch, batch_rows, mint_decimals in signed:
+        halted = signer_context.send(batch, batch_rows, mint_decimals)
         if halted:
             return halted
     return None
 
 
-def _send_group(
-    run: PayoutRun, signer: Keypair, chain: ChainGateway, rows: list[Payout], decimals: int, priority: int
-) -> str | None:
-    blockhash, last_valid = chain.latest_blockhash()
-    transfers = [TokenTransfer(Pubkey.from_string(row.recipient), int(row.amount)) for row in rows]
-    transaction = batch_transfer_transaction(
-        signer, Pubkey.from_string(rows[0].mint), decimals, transfers, blockhash, priority_micro_lamports=priority
-    )
-    if not fits_in_one_transaction(transaction) and len(rows) > 1:
-        half = len(rows) // 2
-        return _send_group(run, signer, chain, rows[:half], decimals, priority) or _send_group(
-            run, signer, chain, rows[half:], decimals, priority
+class _Signing:
+    """Signs groups of rows into recorded batches under one recent blockhash."""
+
+    def __init__(self, run: PayoutRun, signer: Keypair, chain: ChainGateway, priority: int) -> None:
+        self.run, self.signer, self.chain, self.priority = run, signer, chain, priority
+        self.blockhash, self.last_valid = chain.latest_blockhash()
+
+    def sign(self, rows: list[Payout], decimals: int) -> list[tuple[PayoutBatch, list[Payout]]]:
+        transfers = [TokenTransfer(Pubkey.from_string(row.recipient), int(row.amount)) for row in rows]
+        transaction = batch_transfer_transaction(
+            self.signer, Pubkey.from_string(rows[0].mint), decimals, transfers, self.blockhash,
+            priority_micro_lamports=self.priority,
         )
-    raw = bytes(transaction)
-    batch = PayoutBatch(
-        run_id=run.id, signature=str(transaction.signatures[0]), last_valid_block_height=last_valid, transaction=raw
-    )
-    db.session.add(batch)
-    db.session.flush()
-    for row in rows:
-        row.status = PayoutStatus.IN_FLIGHT.value
-        row.batch_id = batch.id
-        row.signature = batch.signature
-    db.session.commit()  # the signature is durable before the transaction leaves this process
-    try:
-        chain.send_transaction(raw)
-    except SendRefused as refused:
-        return _refused(run, signer, chain, batch, rows, decimals, priority, refused)
-    return None
+        if not fits_in_one_transaction(transaction) and len(rows) > 1:
+            half = len(rows) // 2
+            return self.sign(rows[:half], decimals) + self.sign(rows[half:], decimals)
+        batch = PayoutBatch(
+            run_id=self.run.id, signature=str(transaction.signatures[0]),
+            last_valid_block_height=self.last_valid, transaction=bytes(transaction),
+        )
+        db.session.add(batch)
+        db.session.flush()
+        for row in rows:
+            row.status = PayoutStatus.IN_FLIGHT.value
+            row.batch_id = batch.id
+            row.signature = batch.signature
+        return [(batch, rows)]
 
-
-def _refused(
-    run: PayoutRun,
-    signer: Keypair,
-    chain: ChainGateway,
-    batch: PayoutBatch,
-    rows: list[Payout],
-    decimals: int,
-    priority: int,
-    refused: SendRefused,
-) -> str | None:
-    """Preflight refused it, so it never reached the chain: settle it and find the bad row."""
-    batch.status = BatchStatus.FAILED.value
-    batch.error = str(refused)[:2000]
-    batch.resolved_at = datetime.now(timezone.utc)
-    for row in rows:
-        row.status = PayoutStatus.PENDING.value
-        row.batch_id = None
-        row.signature = None
-    db.session.commit()
-    if refused.insufficient_funds:
-        return f"The platform wallet {run.wallet_name} ran short while paying: {refused}"
-    if len(rows) == 1:
-        _fail_rows(rows, f"Refused by the chain: {refused}")
+    def send(self, batch: PayoutBatch, rows: list[Payout], decimals: int) -> str | None:
+        try:
+            self.chain.send_transaction(batch.transaction)
+        except SendRefused as refused:
+            return self._refused(batch, rows, decimals, refused)
         return None
-    for row in rows:  # retry one by one so only the bad recipient fails
-        halted = _send_group(run, signer, chain, [row], decimals, priority)
-        if halted:
-            return halted
-    return None
+
+    def _refused(self, batch: PayoutBatch, rows: list[Payout], decimals: int, refused: SendRefused) -> str | None:
+        """Preflight refused it, so it never reached the chain: settle it and find the bad row."""
+        batch.status = BatchStatus.FAILED.value
+        batch.error = str(refused)[:2000]
+        batch.resolved_at = datetime.now(timezone.utc)
+        for row in rows:
+            row.status = PayoutStatus.PENDING.value
+            row.batch_id = None
+            row.signature = None
+        db.session.commit()
+        if refused.insufficient_funds:
+            return f"The platform wallet {self.run.wallet_name} ran short while paying: {refused}"
+        if len(rows) == 1:
+            _fail_rows(rows, f"Refused by the chain: {refused}")
+            return None
+        for row in rows:  # retry one by one so only the bad recipient fails
+            [(single, single_rows)] = self.sign([row], decimals)
+            db.session.commit()
+            halted = self.send(single, single_rows, decimals)
+            if halted:
+                return halted
+        return None
 
 
 def _fail_rows(rows: list[Payout], reason: str) -> None:

@@ -39,6 +39,7 @@ def execute_run(wallet_name: str | None = None) -> PayoutRun:
         signer,
         chain_gateway(),
         priority_micro_lamports=int(current_app.config["PAYOUT_PRIORITY_MICRO_LAMPORTS"]),
+        batches_per_commit=int(current_app.config["PAYOUT_BATCHES_PER_COMMIT"]),
     )
 
 
