@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from webapp.extensions import db
+from webapp.templating import is_htmx
 
 TITLES = {
     400: "That request didn't make sense",
@@ -38,7 +39,7 @@ def error_response(status: int, message: str) -> Response:
     if wants_json():
         body = {"error": {"code": status, "message": message, "details": {}}}
         return Response(jsonify(body).get_data(), status=status, mimetype="application/json")
-    if request.headers.get("HX-Request"):
+    if is_htmx():
         html = render_template("errors/_error.html", status=status, title=title, message=message)
         response = Response(html, status=status)
         # htmx swaps error fragments into the page's alert area, not the request's target

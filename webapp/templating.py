@@ -9,7 +9,11 @@ from flask import Flask, current_app, request
 
 
 def is_htmx() -> bool:
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+    """An htmx request that wants a fragment; boosted navigation and history restores want the page."""
+    headers = request.headers
+    return bool(headers.get("HX-Request")) and not headers.get("HX-Boosted") and not headers.get(
+        "HX-History-Restore-Request"
+    )
 
 
 def timeago(moment: datetime | None) -> str:

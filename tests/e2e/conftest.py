@@ -62,6 +62,7 @@ def screenshot(page, tmp_path):  # type: ignore[no-untyped-def]
 
     def take(name: str) -> Path:
         path = folder / f"{name}.png"
+        page.evaluate("window.scrollTo(0, 0)")  # the sticky header would otherwise sit mid-image
         page.screenshot(path=str(path), full_page=True)
         return path
 

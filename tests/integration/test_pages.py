@@ -71,3 +71,10 @@ def test_profile_page(client, auth) -> None:  # type: ignore[no-untyped-def]
     keypair = auth.sign_in()
     html = client.get(f"/u/{keypair.pubkey()}").get_data(as_text=True)
     assert str(keypair.pubkey()) in html and "Member since" in html
+
+
+def test_boosted_navigation_gets_whole_pages(client) -> None:  # type: ignore[no-untyped-def]
+    boosted = {"HX-Request": "true", "HX-Boosted": "true"}
+    missing = client.get("/nowhere", headers=boosted)
+    assert missing.status_code == 404 and "<html" in missing.get_data(as_text=True)
+    assert "HX-Retarget" not in missing.headers
