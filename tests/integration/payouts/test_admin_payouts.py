@@ -101,3 +101,27 @@ def test_health_solana_reports_the_local_chain(payout_world, client) -> None:  #
     body = reply.get_json()
     assert reply.status_code == 200, body
     assert body["status"] == "ok" and body["endpoints"][0]["ok"] is True and body["endpoints"][0]["slot"] > 0
+
+
+def test_failed_payouts_can_be_retried_by_an_admin(payout_world, app, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+    from webapp.services.payouts.requests import PayoutRequest, request_payouts
+
+    world = payout_world
+    world.fund(500)
+    recipient = str(Keypair().pubkey())
+    with app.app_context():
+        [row] = request_payouts([PayoutRequest("payout_hot", recipient, str(world.mint), 500, "bounty", "b1", "b1")],
+                                runs.chain_gateway())
+        row.status, row.failure_reason = "failed", "Refused by the chain: example"
+        db.session.commit()
+    auth.sign_in(make_user("admin"))
+    page = client.get("/admin/payouts?status=failed").get_data(as_text=True)
+    assert "Refused by the chain: example" in page and "Retry selected" in page
+    assert client.post("/admin/payouts/retry", data={"csrf_token": auth.csrf_token()}).status_code == 422
+    reply = client.post("/admin/payouts/retry", data={"csrf_token": auth.csrf_token(), "payout_id": "1"})
+    assert reply.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Payout.status)) == "pending"
+        assert db.session.scalar(select(func.count()).where(AuditEntry.action == "payout.retried")) == 1
+        assert runs.execute_run("payout_hot").status == "done"
+    assert world.token_balance(recipient) == 500

@@ -113,3 +113,25 @@ def test_a_signed_but_unsent_transaction_is_sent_once_after_a_crash(payout_world
         db.session.refresh(batch)
         assert batch.status == BatchStatus.FINALIZED.value
     assert all(world.token_balance(recipient) == 777 for recipient in amounts)
+
+
+def test_token_2022_mints_are_paid_with_their_own_program(payout_world) -> None:  # type: ignore[no-untyped-def]
+    from spl.token.constants import TOKEN_2022_PROGRAM_ID
+
+    from webapp.chain.localnet import spl_actions as spl
+
+    world = payout_world
+    rpc, treasury, mint = world.rpc, world.treasury, Keypair()
+    rent = rpc.get_minimum_balance_for_rent_exemption(spl.MINT_SIZE)
+    instructions = spl.create_mint(treasury.pubkey(), mint.pubkey(), treasury.pubkey(), 2, rent, TOKEN_2022_PROGRAM_ID)
+    instructions += spl.mint_to(treasury.pubkey(), mint.pubkey(), treasury.pubkey(), world.wallet, 10_000, 2,
+                                TOKEN_2022_PROGRAM_ID)
+    rpc.confirm(rpc.send_transaction(spl.sign(instructions, treasury, rpc.get_latest_blockhash().blockhash, [mint])))
+    world.fund(1)  # SOL for fees (and one base unit of the classic test token)
+    recipient = str(Keypair().pubkey())
+    with world.app.app_context():
+        request_payouts([PayoutRequest(world.wallet_name, recipient, str(mint.pubkey()), 4_321, "bounty", "t22",
+                                       "t22:1")], runs.chain_gateway())
+        assert runs.execute_run(world.wallet_name).status == "done"
+    holdings = rpc.get_token_accounts_by_owner(recipient, mint=mint.pubkey())
+    assert [h.amount for h in holdings] == [4_321]

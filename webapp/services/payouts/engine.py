@@ -26,7 +26,7 @@ from sqlalchemy import func, select, text, update
 from webapp.chain.transfers import TokenTransfer, batch_transfer_transaction, fits_in_one_transaction
 from webapp.extensions import db
 from webapp.models import BatchStatus, Payout, PayoutBatch, PayoutRun, PayoutStatus, RunStatus
-from webapp.services.payouts.gateway import ChainGateway, SendRefused
+from webapp.services.payouts.gateway import ChainGateway, MintInfo, SendRefused
 
 log = logging.getLogger("momentum.payouts")
 
@@ -169,21 +169,21 @@ def _send_pending(
             groups[-1].append(row)
         else:
             groups.append([row])
-    decimals: dict[str, int] = {}
+    mints: dict[str, MintInfo | None] = {}
     signer_context = _Signing(run, signer, chain, priority)
-    signed: list[tuple[PayoutBatch, list[Payout], int]] = []
+    signed: list[tuple[PayoutBatch, list[Payout], MintInfo]] = []
     for group in groups:
         mint = group[0].mint
-        if mint not in decimals:
-            info = chain.mint_info(mint)
-            if info is None:
-                _fail_rows(group, f"Mint {mint} no longer exists on this cluster.")
-                continue
-            decimals[mint] = info.decimals
-        signed += [(batch, batch_rows, decimals[mint]) for batch, batch_rows in signer_context.sign(group, decimals[mint])]
+        if mint not in mints:
+            mints[mint] = chain.mint_info(mint)
+        info = mints[mint]
+        if info is None:
+            _fail_rows(group, f"Mint {mint} no longer exists on this cluster.")
+            continue
+        signed += [(batch, batch_rows, info) for batch, batch_rows in signer_context.sign(group, info)]
     db.session.commit()  # every signature is durable before any transaction leaves this process
-    for batch, batch_rows, mint_decimals in signed:
-        halted = signer_context.send(batch, batch_rows, mint_decimals)
+    for batch, batch_rows, info in signed:
+        halted = signer_context.send(batch, batch_rows, info)
         if halted:
             return halted
     return None
@@ -196,15 +196,15 @@ class _Signing:
         self.run, self.signer, self.chain, self.priority = run, signer, chain, priority
         self.blockhash, self.last_valid = chain.latest_blockhash()
 
-    def sign(self, rows: list[Payout], decimals: int) -> list[tuple[PayoutBatch, list[Payout]]]:
+    def sign(self, rows: list[Payout], mint: MintInfo) -> list[tuple[PayoutBatch, list[Payout]]]:
         transfers = [TokenTransfer(Pubkey.from_string(row.recipient), int(row.amount)) for row in rows]
         transaction = batch_transfer_transaction(
-            self.signer, Pubkey.from_string(rows[0].mint), decimals, transfers, self.blockhash,
-            priority_micro_lamports=self.priority,
+            self.signer, Pubkey.from_string(rows[0].mint), mint.decimals, transfers, self.blockhash,
+            priority_micro_lamports=self.priority, token_program=Pubkey.from_string(mint.program),
         )
         if not fits_in_one_transaction(transaction) and len(rows) > 1:
             half = len(rows) // 2
-            return self.sign(rows[:half], decimals) + self.sign(rows[half:], decimals)
+            return self.sign(rows[:half], mint) + self.sign(rows[half:], mint)
         batch = PayoutBatch(
             run_id=self.run.id, signature=str(transaction.signatures[0]),
             last_valid_block_height=self.last_valid, transaction=bytes(transaction),
@@ -217,14 +217,14 @@ class _Signing:
             row.signature = batch.signature
         return [(batch, rows)]
 
-    def send(self, batch: PayoutBatch, rows: list[Payout], decimals: int) -> str | None:
+    def send(self, batch: PayoutBatch, rows: list[Payout], mint: MintInfo) -> str | None:
         try:
             self.chain.send_transaction(batch.transaction)
         except SendRefused as refused:
-            return self._refused(batch, rows, decimals, refused)
+            return self._refused(batch, rows, mint, refused)
         return None
 
-    def _refused(self, batch: PayoutBatch, rows: list[Payout], decimals: int, refused: SendRefused) -> str | None:
+    def _refused(self, batch: PayoutBatch, rows: list[Payout], mint: MintInfo, refused: SendRefused) -> str | None:
         """Preflight refused it, so it never reached the chain: settle it and find the bad row."""
         batch.status = BatchStatus.FAILED.value
         batch.error = str(refused)[:2000]
@@ -240,9 +240,9 @@ class _Signing:
             _fail_rows(rows, f"Refused by the chain: {refused}")
             return None
         for row in rows:  # retry one by one so only the bad recipient fails
-            [(single, single_rows)] = self.sign([row], decimals)
+            [(single, single_rows)] = self.sign([row], mint)
             db.session.commit()
-            halted = self.send(single, single_rows, decimals)
+            halted = self.send(single, single_rows, mint)
             if halted:
                 return halted
         return None
