@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 from solders.keypair import Keypair
 from sqlalchemy import select
 
-from tests.e2e.test_wallet import inject_test_wallet
+from tests.e2e.wallet import inject_test_wallet, sign_in_with_test_wallet
 from webapp.extensions import db
 from webapp.models import User
 
@@ -38,15 +38,8 @@ def test_browser_without_wallet_gets_an_explanation(live_server, page, screensho
 
 
 def test_admin_pages_in_the_browser(app, live_server, page, screenshot) -> None:  # type: ignore[no-untyped-def]
-    keypair = Keypair()
-    app.config["ADMIN_WALLETS"] = {str(keypair.pubkey())}
-    try:
-        inject_test_wallet(page, keypair)
-        page.goto(live_server + "/")
-        page.click("#sign-in-button")
-        expect(page.get_by_text("Admin", exact=True).first).to_be_visible(timeout=10_000)
-    finally:
-        app.config["ADMIN_WALLETS"] = set()
+    sign_in_with_test_wallet(app, live_server, page, admin=True)
+    expect(page.get_by_text("Admin", exact=True).first).to_be_visible()
     with app.app_context():
         for _ in range(3):
             db.session.add(User(wallet=str(Keypair().pubkey())))

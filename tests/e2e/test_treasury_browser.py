@@ -2,30 +2,16 @@
 from __future__ import annotations
 
 from playwright.sync_api import expect
-from solders.keypair import Keypair
 
-from tests.e2e.test_wallet import inject_test_wallet
+from tests.e2e.wallet import sign_in_with_test_wallet
 from tests.integration.payouts.conftest import chain, payout_world  # noqa: F401
 from webapp.services.payouts import runs
-
-
-def sign_in_as_admin(app, live_server, page) -> Keypair:  # type: ignore[no-untyped-def]
-    keypair = Keypair()
-    app.config["ADMIN_WALLETS"] = {str(keypair.pubkey())}
-    try:
-        inject_test_wallet(page, keypair)
-        page.goto(live_server + "/")
-        page.click("#sign-in-button")
-        expect(page.get_by_test_id("nav-wallet")).to_be_visible(timeout=10_000)
-    finally:
-        app.config["ADMIN_WALLETS"] = set()
-    return keypair
 
 
 def test_admin_sends_tokens_and_sees_the_payout_confirmed(app, live_server, page, screenshot, payout_world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     world = payout_world
     world.fund(50_000_000)
-    admin = sign_in_as_admin(app, live_server, page)
+    admin = sign_in_with_test_wallet(app, live_server, page, admin=True)
     page.goto(live_server + "/admin/wallets")
     expect(page.locator(".wallet-card")).to_contain_text("payout_hot")
     expect(page.locator(".wallet-card")).to_contain_text("50")

@@ -32,3 +32,20 @@ def inject_test_wallet(page, keypair: Keypair) -> list[str]:  # type: ignore[no-
     page.expose_function("pySign", sign)
     page.add_init_script(TEST_WALLET_SCRIPT % {"address": str(keypair.pubkey())})
     return signed
+
+
+def sign_in_with_test_wallet(app, live_server: str, page, *, admin: bool = False) -> Keypair:  # type: ignore[no-untyped-def]
+    """Open the home page with a fresh test wallet and sign in through the real button."""
+    from playwright.sync_api import expect
+
+    keypair = Keypair()
+    if admin:
+        app.config["ADMIN_WALLETS"] = {str(keypair.pubkey())}
+    try:
+        inject_test_wallet(page, keypair)
+        page.goto(live_server + "/")
+        page.click("#sign-in-button")
+        expect(page.get_by_test_id("nav-wallet")).to_be_visible(timeout=10_000)
+    finally:
+        app.config["ADMIN_WALLETS"] = set()
+    return keypair

@@ -79,35 +79,29 @@ def parse_message(message: str) -> SignInFields:
     return SignInFields(domain=domain, address=address, statement=statement, **values)
 
 
-def parse_wallet(text: str | None) -> Pubkey:
-    """A wallet address as 32 bytes of base58, or a clear refusal."""
+def _parse_base58(text: str | None, what: str, size: str, parse):  # type: ignore[no-untyped-def]
+    """Decode `text` with solders' `parse`, refusing anything that does not round-trip."""
     text = (text or "").strip()
     if not text:
-        raise SignInError("A wallet address is required.")
+        raise SignInError(f"A {what} is required.")
     if not _BASE58.match(text):
-        raise SignInError("The wallet address is not valid base58.")
+        raise SignInError(f"The {what} is not valid base58.")
     try:
-        key = Pubkey.from_string(text)
+        value = parse(text)
     except ValueError as exc:
-        raise SignInError("The wallet address must be a 32-byte Solana public key.") from exc
-    if str(key) != text:
-        raise SignInError("The wallet address must be a 32-byte Solana public key.")
-    return key
+        raise SignInError(f"The {what} must be {size}.") from exc
+    if str(value) != text:
+        raise SignInError(f"The {what} must be {size}.")
+    return value
+
+
+def parse_wallet(text: str | None) -> Pubkey:
+    """A wallet address as 32 bytes of base58, or a clear refusal."""
+    return _parse_base58(text, "wallet address", "a 32-byte Solana public key", Pubkey.from_string)
 
 
 def parse_signature(text: str | None) -> Signature:
-    text = (text or "").strip()
-    if not text:
-        raise SignInError("A signature is required.")
-    if not _BASE58.match(text):
-        raise SignInError("The signature is not valid base58.")
-    try:
-        signature = Signature.from_string(text)
-    except ValueError as exc:
-        raise SignInError("The signature must be 64 bytes of base58.") from exc
-    if str(signature) != text:
-        raise SignInError("The signature must be 64 bytes of base58.")
-    return signature
+    return _parse_base58(text, "signature", "64 bytes of base58", Signature.from_string)
 
 
 def signature_is_valid(wallet: Pubkey, message: str, signature: Signature) -> bool:

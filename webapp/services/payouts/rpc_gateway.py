@@ -1,14 +1,11 @@
 """The payout engine's view of the chain, over the app's RPC client."""
 from __future__ import annotations
 
-import struct
-
 from solders.hash import Hash
 
+from webapp.chain.localnet.token_layout import decode_mint
 from webapp.chain.rpc import SolanaRpcClient, SolanaRpcError
 from webapp.services.payouts.gateway import MintInfo, SendRefused, SignatureState
-
-MINT_ACCOUNT_SIZE = 82
 
 
 class RpcChainGateway:
@@ -44,9 +41,7 @@ class RpcChainGateway:
 
     def mint_info(self, mint: str) -> MintInfo | None:
         account = self.client.get_account_info(mint)
-        if account is None or len(account.data) < MINT_ACCOUNT_SIZE:
+        state = decode_mint(account)
+        if account is None or state is None or not state.is_initialized:
             return None
-        supply, decimals, initialized = struct.unpack_from("<QBB", bytes(account.data), 36)
-        if not initialized:
-            return None
-        return MintInfo(program=str(account.owner), decimals=decimals, supply=supply)
+        return MintInfo(program=str(account.owner), decimals=state.decimals, supply=state.supply)
