@@ -67,6 +67,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from webapp.admin import chain_views  # noqa: F401  (adds /admin/chain to the admin blueprint)
     from webapp.admin import treasury_views  # noqa: F401  (adds wallet and payout pages to the admin blueprint)
     from webapp.admin.views import bp as admin_bp
     from webapp.auth.views import bp as auth_bp
@@ -84,9 +85,9 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from webapp.chain.cli import chain_cli
-    from webapp.commands import demo_cli, payouts_cli, users_cli, wallets_cli
+    from webapp.commands import demo_cli, payouts_cli, tokens_cli, users_cli, wallets_cli
 
-    for group in (users_cli, wallets_cli, payouts_cli, chain_cli, demo_cli):
+    for group in (users_cli, wallets_cli, payouts_cli, chain_cli, demo_cli, tokens_cli):
         app.cli.add_command(group)
 
 

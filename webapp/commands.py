@@ -1,4 +1,4 @@
-"""Command-line tools: `flask users …`, `flask wallets …`, `flask payouts …`."""
+"""Command-line tools: `flask users …`, `flask wallets …`, `flask payouts …`, `flask tokens …`."""
 from __future__ import annotations
 
 import click
@@ -12,6 +12,7 @@ from webapp.services import accounts, platform_wallets
 users_cli = AppGroup("users", help="Manage members and their roles.")
 wallets_cli = AppGroup("wallets", help="Platform wallets (keys live in the encrypted keystore).")
 payouts_cli = AppGroup("payouts", help="The payout engine.")
+tokens_cli = AppGroup("tokens", help="Tracked tokens and their chain index.")
 
 
 @users_cli.command("grant")
@@ -72,3 +73,39 @@ def seed_demo() -> None:
     from webapp.services import demo
 
     demo.seed(click.echo)
+
+
+@tokens_cli.command("track")
+@click.argument("mint")
+@click.option("--name", default="", help="Display name (optional).")
+@click.option("--symbol", default="", help="Ticker symbol (optional).")
+@click.option("--tier", type=click.Choice(["wild_fires", "stable_grounds"]), default=None)
+@click.option("--backfill/--no-backfill", default=False,
+              help="Index its history now, in this process (else the listener does it).")
+def track_token(mint: str, name: str, symbol: str, tier: str | None, backfill: bool) -> None:
+    """Track the existing mint MINT on the cluster SOLANA_RPC_URLS points at."""
+    from webapp.chain.rpc import SolanaUnavailable
+    from webapp.extensions import solana_client
+    from webapp.services.indexer import backfill as backfills
+    from webapp.services.indexer.tracking import TrackError, track_mint
+
+    try:
+        client = solana_client()
+        token = track_mint(client, mint, name=name, symbol=symbol, tier=tier, ip_address="cli")
+    except (TrackError, SolanaUnavailable, RuntimeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"tracking {token.mint}: {token.decimals} decimals, supply {token.supply} base units ({token.program})")
+    if backfill:
+        count = backfills.index_now(client, [backfills.FollowedAddress(token.mint, "mint")])
+        click.echo(f"indexed {count} transaction(s) of its history")
+
+
+@tokens_cli.command("list")
+def list_tokens() -> None:
+    """Every tracked mint with its holders and last price."""
+    from webapp.services.indexer import reads
+
+    for token in reads.tracked_tokens():
+        summary = reads.market_summary(token.mint)
+        price = summary.price.sol_per_token(token.decimals) if summary and summary.price else "—"
+        click.echo(f"{token.mint}\t{token.label}\tholders {reads.holder_count(token.mint)}\tprice {price} SOL")

@@ -14,3 +14,41 @@ def run_payouts(wallet_name: str | None = None) -> dict[str, object]:
         job.meta["run_id"] = run.id
         job.save_meta()
     return {"run_id": run.id, "status": run.status, "halt_reason": run.halt_reason}
+
+
+def index_signatures(signatures: list[str], address: str | None = None) -> dict[str, object]:
+    """Fetch and index transactions by signature; after the last retry, failures become dead letters."""
+    from webapp.chain.rpc import SolanaUnavailable
+    from webapp.extensions import db, solana_client
+    from webapp.services.indexer import dead_letters, fetching
+
+    try:
+        result = fetching.index_signatures(signatures, solana_client(), address=address)
+    except Exception as error:
+        db.session.rollback()  # the worker keeps one session across jobs: leave it clean
+        job = get_current_job()
+        if not isinstance(error, SolanaUnavailable) or (job is not None and job.retries_left):
+            raise  # RQ retries the whole job later (indexing is idempotent)
+        dead_letters.record({signature: f"chain unavailable: {error}" for signature in signatures}, address)
+        db.session.commit()
+        return {"indexed": 0, "failed": len(signatures)}
+    return {"indexed": len(result.indexed), "already": len(result.already), "failed": len(result.failed)}
+
+
+def finalize_transactions() -> dict[str, object]:
+    """Mark indexed transactions finalized; undo those the chain dropped."""
+    from webapp.extensions import solana_client
+    from webapp.services.indexer import finality
+
+    report = finality.finalize(solana_client())
+    return {"finalized": report.finalized, "removed": report.removed}
+
+
+def reconcile_holders(mint: str | None = None) -> dict[str, object]:
+    """Compare indexed holder balances with the chain, for one mint or every tracked mint."""
+    from webapp.extensions import solana_client
+    from webapp.services.indexer import reconcile
+
+    client = solana_client()
+    runs = [reconcile.reconcile(client, mint)] if mint else reconcile.reconcile_all(client)
+    return {run.mint: run.mismatches for run in runs}

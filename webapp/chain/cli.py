@@ -71,3 +71,12 @@ def simulate(rate: float, wallets: int, tokens: int, duration: str) -> None:
         except KeyboardInterrupt:
             stats = simulator.stats
         click.echo(f"sent {stats.sent} transactions ({stats.by_action}), {stats.rejected} refused")
+
+
+@chain_cli.command("listen")
+def listen() -> None:
+    """Follow tracked mints and platform wallets over PubSub; queue an indexing job per new transaction."""
+    from webapp.chain.listener import run_listener
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    run_listener(current_app._get_current_object())  # type: ignore[attr-defined]
