@@ -3,14 +3,21 @@ from __future__ import annotations
 
 import hashlib
 
+from pathlib import Path
+
 from flask import current_app
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
+from sqlalchemy import select
+
 from webapp.chain.localnet import spl_actions as spl
+from webapp.chain.localnet.simulator import MarketSimulator
 from webapp.chain.rpc import SolanaRpcClient
-from webapp.extensions import solana_client
+from webapp.extensions import db, solana_client
+from webapp.models import Token
 from webapp.services import platform_wallets
+from webapp.services.indexer.tracking import track_mint
 from webapp.services.payouts import runs
 from webapp.services.payouts.requests import PayoutRequest, request_payouts
 from webapp.services.payouts.splits import largest_remainder_split
@@ -20,6 +27,8 @@ REWARD_DECIMALS = 6
 REWARD_SUPPLY = 1_000_000_000 * 10**REWARD_DECIMALS
 DEMO_POOL = 250_000 * 10**REWARD_DECIMALS
 DEMO_MEMBERS = 12
+SIMULATOR_WALLETS = 8  # the same as `flask chain simulate`'s defaults
+SIMULATOR_TOKENS = 3
 
 WALLETS = {
     "treasury": "Platform reserves",
@@ -44,6 +53,19 @@ def seed(log=print) -> None:  # type: ignore[no-untyped-def]
         log(f"demo reward token {mint.pubkey()} minted to the treasury")
     _queue_demo_pool(str(mint.pubkey()))
     log("demo pool payouts queued")
+    _track_demo_tokens(client, str(mint.pubkey()))
+
+
+def _track_demo_tokens(client: SolanaRpcClient, reward_mint: str) -> None:
+    """The simulator's tokens and the reward token, so the index and its pages have activity."""
+    simulator = MarketSimulator(client, wallets=SIMULATOR_WALLETS, tokens=SIMULATOR_TOKENS,
+                                state_file=Path(current_app.instance_path) / "localnet" / "simulator.json")
+    simulator.setup()  # the `simulator` process later loads the same wallets and tokens
+    demo = [(reward_mint, "Momentum Rewards", "MOMO")]
+    demo += [(str(t.address), f"Demo Token {i + 1}", f"DEMO{i + 1}") for i, t in enumerate(simulator.state.tokens)]
+    for mint, name, symbol in demo:
+        if db.session.scalar(select(Token.id).where(Token.mint == mint)) is None:
+            track_mint(client, mint, name=name, symbol=symbol)
 
 
 def _top_up(client: SolanaRpcClient, address: Pubkey, lamports: int) -> None:

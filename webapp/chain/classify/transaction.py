@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from webapp.chain.classify import programs
+
 _BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _BASE58_VALUES = {char: value for value, char in enumerate(_BASE58_ALPHABET)}
 
@@ -57,6 +59,9 @@ class Transaction:
     @property
     def fee_payer(self) -> str | None:
         return self.signers[0] if self.signers else None
+
+
+DATA_READ_FROM = programs.TOKEN_PROGRAMS | {programs.SYSTEM, programs.ASSOCIATED_TOKEN}
 
 
 def b58decode(text: str) -> bytes:
@@ -280,7 +285,9 @@ def _instruction(
     return Instruction(
         program_id=program_id,
         accounts=accounts,
-        data=b58decode(data) if isinstance(data, str) else None,
+        # Only these programs' bytes are ever read; decoding the rest (routers, AMMs)
+        # was the largest single cost of classifying a transaction.
+        data=b58decode(data) if isinstance(data, str) and program_id in DATA_READ_FROM else None,
         parsed=parsed if isinstance(parsed, dict) else None,
         path=(*caller_path, program_id),
         caller_accounts=caller_accounts,
