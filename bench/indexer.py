@@ -2,7 +2,7 @@
 
     .venv/bin/python -m webapp.embedded exec -- python bench/indexer.py --transactions 50000
 
-Replicates the real mainnet transactions in /work/shared/fixtures/solana-mainnet
+Replicates the real mainnet transactions in ../shared/fixtures/solana-mainnet
 (each copy with its own signature, a later slot and block time), tracks every
 mint they touch, and runs them through `index_batch` — the indexing job's own
 code path (classify, transaction and event rows, holders, trades, candles,
@@ -26,7 +26,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-FIXTURES = Path(os.environ.get("FIXTURES", "/work/shared/fixtures/solana-mainnet"))
+FIXTURES = Path(os.environ.get("FIXTURES", ROOT.parent / "shared" / "fixtures" / "solana-mainnet"))
 TABLES = ("chain_transactions", "chain_events", "holder_accounts", "token_trades", "token_candles",
           "token_markets", "token_wallet_days")
 SOL = "So11111111111111111111111111111111111111112"

@@ -276,7 +276,7 @@ def _instruction(
     raw = _mapping(raw, "instruction")
     if "programIdIndex" in raw:
         program_id = _key_at(keys, raw.get("programIdIndex"))
-        accounts = tuple(_key_at(keys, i) for i in _list(raw.get("accounts")))
+        accounts = _keys_at(keys, _list(raw.get("accounts")))
     else:
         program_id = _pubkey(raw.get("programId"))
         accounts = tuple(_pubkey(a) for a in _list(raw.get("accounts")))
@@ -301,6 +301,16 @@ def _list(value: Any) -> list[Any]:
     if not isinstance(value, list):
         raise MalformedTransaction(f"expected a list, found {type(value).__name__}")
     return value
+
+
+def _keys_at(keys: tuple[str, ...], indexes: list[Any]) -> tuple[str, ...]:
+    """Account keys by index; the fast path for the common, well-formed case (this runs per instruction)."""
+    try:
+        if all(type(i) is int for i in indexes) and (not indexes or min(indexes) >= 0):
+            return tuple([keys[i] for i in indexes])
+    except IndexError:
+        pass
+    return tuple(_key_at(keys, i) for i in indexes)
 
 
 def _key_at(keys: tuple[str, ...], index: Any) -> str:
