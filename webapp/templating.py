@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from decimal import Decimal
 
 from flask import Flask, current_app, request
+
+from webapp.money import base_units, sol, sol_price, token_units
 
 
 def is_htmx() -> bool:
@@ -37,27 +38,13 @@ def explorer_url(kind: str, value: str) -> str:
     return str(current_app.config["EXPLORER_URL"]).format(kind=kind, value=value)
 
 
-def base_units(amount: int | Decimal | None) -> str:
-    """An integer amount with thousands separators; never through float."""
-    return "—" if amount is None else f"{int(amount):,}"
-
-
-def token_units(amount: int | Decimal | None, decimals: int) -> str:
-    """Base units shown as tokens, exactly (integer arithmetic, trailing zeros trimmed)."""
-    if amount is None:
-        return "—"
-    whole, fraction = divmod(int(amount), 10**decimals)
-    text = f"{whole:,}"
-    if fraction and decimals:
-        text += "." + str(fraction).rjust(decimals, "0").rstrip("0")
-    return text
-
-
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["timeago"] = timeago
     app.jinja_env.filters["short_address"] = short_address
     app.jinja_env.filters["base_units"] = base_units
     app.jinja_env.filters["token_units"] = token_units
+    app.jinja_env.filters["sol"] = sol
+    app.jinja_env.filters["sol_price"] = sol_price
     app.jinja_env.globals["is_htmx"] = is_htmx
     app.jinja_env.globals["explorer_url"] = explorer_url
     app.jinja_env.globals["site_name"] = "Momentum"

@@ -170,6 +170,17 @@
       "No Solana wallet was found in this browser. Install one of the wallets below to sign in.";
   }
 
+  // Copy buttons (mint addresses): <button data-copy="text">.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-copy]") : null;
+    if (!button || !navigator.clipboard) return;
+    navigator.clipboard.writeText(button.dataset.copy).then(function () {
+      var label = button.textContent;
+      button.textContent = "Copied";
+      setTimeout(function () { button.textContent = label; }, 1200);
+    });
+  });
+
   function bind() {
     var triggers = document.querySelectorAll("#sign-in-button, [data-sign-in]");
     for (var i = 0; i < triggers.length; i++) {

@@ -1,12 +1,65 @@
-"""Tokens."""
+"""The tokens directory and each token's page."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template, request
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import PlatformWallet, Token
+from webapp.services import price_chart, token_directory
+from webapp.services.indexer import reads
+from webapp.services.indexer.candles import INTERVALS
+from webapp.templating import is_htmx
 
 bp = Blueprint("tokens", __name__, url_prefix="/tokens")
 
 
 @bp.get("/")
 def index() -> str:
-    """The tokens directory."""
-    return render_template("tokens/index.html")
+    """Every tracked token: filter, sort, search; the list swaps through htmx and works as plain links."""
+    filters = {key: request.args.get(key, "").strip()[:64] for key in ("q", "tier", "graduated")}
+    sort = request.args.get("sort", "trending")
+    try:
+        page = token_directory.directory(search=filters["q"], tier=filters["tier"], graduated=filters["graduated"],
+                                         sort=sort, cursor=request.args.get("cursor") or None)
+    except token_directory.DirectoryError as error:
+        abort(400, description=str(error))
+    template = "tokens/_directory.html" if is_htmx() else "tokens/index.html"
+    more = is_htmx() and bool(request.args.get("cursor"))  # "show more" appends cards in place
+    return render_template(template, page=page, sort=sort, sorts=token_directory.SORTS, more=more, **filters)
+
+
+def _token_or_404(mint: str) -> Token:
+    token = db.session.scalar(select(Token).where(Token.mint == mint))
+    if token is None:
+        abort(404, description="Momentum does not track this mint.")
+    return token
+
+
+@bp.get("/<mint>")
+def show(mint: str) -> str:
+    """One token: price, market cap, chart, holders, trades."""
+    token = _token_or_404(mint)
+    labels = dict(db.session.execute(select(PlatformWallet.address, PlatformWallet.name)).all())
+    return render_template(
+        "tokens/show.html", token=token, market=reads.market_summary(mint), holders=reads.top_holders(mint, 20),
+        holder_count=reads.holder_count(mint), trades=reads.recent_trades(mint, 50), labels=labels,
+        involvement=reads.involvement(mint, 7), chart=_chart(token, "5m"), interval="5m", intervals=list(INTERVALS),
+    )
+
+
+@bp.get("/<mint>/chart")
+def chart(mint: str) -> str:
+    """The candle chart at another interval (a fragment for htmx, the page otherwise)."""
+    token = _token_or_404(mint)
+    interval = request.args.get("interval", "5m")
+    if interval not in INTERVALS:
+        abort(400, description=f"Unknown interval {interval!r}; use one of {', '.join(INTERVALS)}.")
+    if not is_htmx():
+        return show(mint)
+    return render_template("tokens/_chart.html", token=token, chart=_chart(token, interval), interval=interval,
+                           intervals=list(INTERVALS))
+
+
+def _chart(token: Token, interval: str) -> price_chart.PriceChart | None:
+    return price_chart.render_candle_chart(reads.candles(token.mint, interval, limit=60), token.decimals)

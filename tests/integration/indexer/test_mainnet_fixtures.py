@@ -13,7 +13,7 @@ from webapp.models import Candle, IndexedTransaction, Token, TokenTrade, Transac
 from webapp.services.indexer import reads, store
 from webapp.services.indexer.candles import Price
 
-FIXTURES = Path("/work/shared/fixtures/solana-mainnet")
+FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "solana-mainnet"
 RAYDIUM_MINT = "GPrF7LXiQAY8Y9Fci7et2C7a9JsrCBDRvEAKLCjLpump"
 PUMP_MINT = "FstBRGMkNKf4wNvfieYUPS9YsbNoQJMCh6v89zajpump"
 SUPPLY = 1_000_000_000 * 10**6

@@ -14,7 +14,7 @@ from webapp.services.indexer.reads import percent
 from webapp.services.indexer.settings import derive_ws_url, ws_urls
 from webapp.services.indexer.transactions import UnreadableTransaction, prepare
 
-FIXTURES = Path("/work/shared/fixtures/solana-mainnet")
+FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "solana-mainnet"
 USDC = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
 
 

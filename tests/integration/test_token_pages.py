@@ -1,0 +1,71 @@
+"""The tokens directory and token pages, over data the indexer stored from real mainnet transactions."""
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.indexer.test_mainnet_fixtures import PUMP_MINT, RAYDIUM_MINT, SUPPLY, _fixtures
+from webapp.extensions import db
+from webapp.models import Token
+from webapp.services.indexer import store
+
+
+@pytest.fixture()
+def indexed(app):  # type: ignore[no-untyped-def]
+    raws = _fixtures()
+    with app.app_context():
+        db.session.add(Token(mint=RAYDIUM_MINT, name="Raydium Pump", symbol="RPUMP", decimals=6, supply=SUPPLY,
+                             supply_slot=0, program="token", tier="wild_fires"))
+        db.session.add(Token(mint=PUMP_MINT, name="Fast Pump", symbol="FPUMP", decimals=6, supply=SUPPLY,
+                             supply_slot=0, program="token", tier="stable_grounds"))
+        db.session.commit()
+        assert not store.index_batch(raws).failed
+
+
+def test_directory_lists_tokens_with_figures(client, indexed) -> None:  # type: ignore[no-untyped-def]
+    html = client.get("/tokens/?sort=market_cap").get_data(as_text=True)
+    assert "Raydium Pump" in html and "Fast Pump" in html and "Wild Fires" in html
+    assert html.index("Raydium Pump") < html.index("Fast Pump") or html.index("Fast Pump") < html.index("Raydium Pump")
+    wild = client.get("/tokens/?tier=wild_fires", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert wild.lstrip().startswith('<section id="token-directory"') and "Raydium Pump" in wild and "Fast Pump" not in wild
+    found = client.get("/tokens/?q=FPUMP").get_data(as_text=True)
+    assert "Fast Pump" in found and "Raydium Pump" not in found
+    by_mint = client.get(f"/tokens/?q={RAYDIUM_MINT[:10]}").get_data(as_text=True)
+    assert "Raydium Pump" in by_mint
+
+
+def test_directory_pages_with_keyset_cursors(app, client, indexed) -> None:  # type: ignore[no-untyped-def]
+    from webapp.services import token_directory
+
+    with app.app_context():
+        first = token_directory.directory(sort="newest", limit=1)
+        assert len(first.cards) == 1 and first.next_cursor
+        second = token_directory.directory(sort="newest", limit=1, cursor=first.next_cursor)
+        assert len(second.cards) == 1 and second.next_cursor is None
+        assert first.cards[0].token.mint != second.cards[0].token.mint
+    more = client.get(f"/tokens/?sort=newest&cursor={first.next_cursor}", headers={"HX-Request": "true"})
+    assert more.status_code == 200 and "token-card" in more.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query, message", [("sort=loudest", "Unknown sort"), ("tier=gold", "Tier must be"),
+                                            ("cursor=%%%", "page link is broken")])
+def test_bad_directory_input_is_400(client, query, message) -> None:  # type: ignore[no-untyped-def]
+    reply = client.get(f"/tokens/?{query}")
+    assert reply.status_code == 400 and message in reply.get_data(as_text=True)
+
+
+def test_token_page_shows_price_chart_holders_and_trades(client, indexed) -> None:  # type: ignore[no-untyped-def]
+    html = client.get(f"/tokens/{RAYDIUM_MINT}").get_data(as_text=True)
+    assert "Raydium Pump" in html and RAYDIUM_MINT in html
+    assert "<svg class=\"chart\"" in html and html.count("<rect ") >= 1
+    assert html.count('class="badge badge-buy"') == 5
+    assert "Top holders" in html and "%" in html
+    # price of the last trade: 5,096,440 lamports for 158,742,070,732 base units → SOL per whole token
+    assert "0.0000000321 <span class=\"muted\">SOL" in html
+    chart = client.get(f"/tokens/{RAYDIUM_MINT}/chart?interval=1d", headers={"HX-Request": "true"})
+    assert chart.status_code == 200 and chart.get_data(as_text=True).lstrip().startswith('<section id="price-chart"')
+    assert client.get(f"/tokens/{RAYDIUM_MINT}/chart?interval=7y").status_code == 400
+
+
+def test_untracked_mint_is_404(client) -> None:  # type: ignore[no-untyped-def]
+    reply = client.get("/tokens/So11111111111111111111111111111111111111112")
+    assert reply.status_code == 404 and "does not track" in reply.get_data(as_text=True)

@@ -1,0 +1,113 @@
+"""The tokens directory: filters, sorts and keyset pagination over tracked tokens."""
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import Select, and_, func, literal, or_, select
+
+from webapp.extensions import db
+from webapp.models import HolderAccount, Token, TokenMarket, TokenTrade, WalletActivity
+from webapp.services.indexer.candles import Price
+
+SORTS = ("trending", "market_cap", "newest", "volume", "holders")
+PAGE_SIZE = 24
+
+
+class DirectoryError(ValueError):
+    """A filter, sort or cursor the directory does not understand."""
+
+
+@dataclass(frozen=True)
+class TokenCard:
+    token: Token
+    price: Price | None
+    market_cap_lamports: int
+    volume_24h_lamports: int
+    holders: int
+    active_wallets_7d: int
+
+
+@dataclass(frozen=True)
+class DirectoryPage:
+    cards: list[TokenCard]
+    next_cursor: str | None
+
+
+def _figures(since_24h: datetime, since_7d: datetime):  # type: ignore[no-untyped-def]
+    volume = (select(TokenTrade.mint, func.sum(TokenTrade.sol_amount).label("volume"))
+              .where(TokenTrade.block_time > since_24h).group_by(TokenTrade.mint).subquery())
+    holders = (select(HolderAccount.mint, func.count(func.distinct(HolderAccount.owner)).label("holders"))
+               .where(HolderAccount.amount > 0).group_by(HolderAccount.mint).subquery())
+    active = (select(WalletActivity.mint, func.count(func.distinct(WalletActivity.wallet)).label("active"))
+              .where(WalletActivity.day > since_7d.date()).group_by(WalletActivity.mint).subquery())
+    return volume, holders, active
+
+
+def _sort_key(sort: str, volume, holders, active):  # type: ignore[no-untyped-def]
+    """An integer per token, higher first (newest: by id)."""
+    if sort == "market_cap":
+        return func.coalesce(TokenMarket.market_cap_lamports, 0)
+    if sort == "volume":
+        return func.coalesce(volume.c.volume, 0)
+    if sort == "holders":
+        return func.coalesce(holders.c.holders, 0)
+    if sort == "trending":
+        # recent volume weighted by how many distinct wallets took part this week
+        return func.coalesce(volume.c.volume, 0) * (1 + func.coalesce(active.c.active, 0))
+    return Token.id
+
+
+def directory(
+    *, search: str = "", tier: str = "", graduated: str = "", sort: str = "trending", cursor: str | None = None,
+    limit: int = PAGE_SIZE, now: datetime | None = None,
+) -> DirectoryPage:
+    if sort not in SORTS:
+        raise DirectoryError(f"Unknown sort {sort!r}; use one of {', '.join(SORTS)}.")
+    if tier and tier not in ("wild_fires", "stable_grounds"):
+        raise DirectoryError("Tier must be wild_fires or stable_grounds.")
+    now = now or datetime.now(timezone.utc)
+    volume, holders, active = _figures(now - timedelta(hours=24), now - timedelta(days=7))
+    key = _sort_key(sort, volume, holders, active).label("sort_key")
+    query: Select = (
+        select(Token, TokenMarket, func.coalesce(volume.c.volume, 0), func.coalesce(holders.c.holders, 0),
+               func.coalesce(active.c.active, 0), key)
+        .outerjoin(TokenMarket, TokenMarket.mint == Token.mint)
+        .outerjoin(volume, volume.c.mint == Token.mint)
+        .outerjoin(holders, holders.c.mint == Token.mint)
+        .outerjoin(active, active.c.mint == Token.mint)
+    )
+    if search.strip():
+        pattern = f"%{search.strip()[:64]}%"
+        query = query.where(or_(Token.name.ilike(pattern), Token.symbol.ilike(pattern), Token.mint.ilike(pattern)))
+    if tier:
+        query = query.where(Token.tier == tier)
+    if graduated:
+        query = query.where(literal(False))  # no token has graduated until curves exist
+    if cursor:
+        after_key, after_id = decode_cursor(cursor)
+        query = query.where(or_(key < after_key, and_(key == after_key, Token.id < after_id)))
+    rows = db.session.execute(query.order_by(key.desc(), Token.id.desc()).limit(limit + 1)).all()
+    cards = [
+        TokenCard(token, Price(int(m.price_lamports), int(m.price_units)) if m else None,
+                  int(m.market_cap_lamports) if m else 0, int(vol), int(count), int(act))
+        for token, m, vol, count, act, _ in rows[:limit]
+    ]
+    next_cursor = encode_cursor(int(rows[limit - 1][-1]), rows[limit - 1][0].id) if len(rows) > limit else None
+    return DirectoryPage(cards, next_cursor)
+
+
+def encode_cursor(sort_key: int, token_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([str(sort_key), token_id]).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key, token_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return int(key), int(token_id)
+    except (ValueError, TypeError) as exc:
+        raise DirectoryError("That page link is broken; start from the first page.") from exc
+
