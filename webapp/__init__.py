@@ -70,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.admin import chain_views  # noqa: F401  (adds /admin/chain to the admin blueprint)
     from webapp.admin import treasury_views  # noqa: F401  (adds wallet and payout pages to the admin blueprint)
     from webapp.admin.views import bp as admin_bp
+    from webapp.api.views import bp as api_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.battles.views import bp as battles_bp
     from webapp.bounties.views import bp as bounties_bp
@@ -79,7 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.profiles.views import bp as profiles_bp
     from webapp.tokens.views import bp as tokens_bp
 
-    for blueprint in (home_bp, auth_bp, tokens_bp, bounties_bp, battles_bp, leaderboards_bp, profiles_bp, admin_bp, health_bp):
+    for blueprint in (home_bp, auth_bp, tokens_bp, bounties_bp, battles_bp, leaderboards_bp, profiles_bp, admin_bp, health_bp, api_bp):
         app.register_blueprint(blueprint)
 
 
