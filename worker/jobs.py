@@ -52,3 +52,24 @@ def reconcile_holders(mint: str | None = None) -> dict[str, object]:
     client = solana_client()
     runs = [reconcile.reconcile(client, mint)] if mint else reconcile.reconcile_all(client)
     return {run.mint: run.mismatches for run in runs}
+
+
+def launch_token(application_id: int) -> dict[str, object]:
+    """Create an approved application's mint on chain; a failure is recorded for the admin to retry."""
+    from webapp.extensions import db, solana_client
+    from webapp.models import LaunchApplication, LaunchStatus
+    from webapp.services import launches
+
+    application = db.session.get(LaunchApplication, application_id)
+    if application is None or application.status != LaunchStatus.APPROVED.value:
+        return {"skipped": True}
+    try:
+        launches.launch(application, solana_client())
+    except Exception as error:
+        db.session.rollback()
+        application = db.session.get(LaunchApplication, application_id)
+        application.status, application.failure = LaunchStatus.FAILED.value, f"{type(error).__name__}: {error}"[:1000]
+        db.session.commit()
+        raise
+    return {"mint": application.mint, "created": application.created_signature,
+            "supply_fixed": application.supply_fixed_signature}

@@ -13,6 +13,7 @@ from webapp.models.chain import (
     TransactionEvent,
     WalletActivity,
 )
+from webapp.models.launches import LaunchApplication, LaunchStatus
 from webapp.models.payouts import (
     BatchStatus,
     Payout,
@@ -33,6 +34,8 @@ __all__ = [
     "HolderAccount",
     "HolderMismatch",
     "IndexFailure",
+    "LaunchApplication",
+    "LaunchStatus",
     "IndexedTransaction",
     "Payout",
     "PayoutBatch",

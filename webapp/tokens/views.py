@@ -1,15 +1,18 @@
 """The tokens directory and each token's page."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from webapp.extensions import db
-from webapp.models import PlatformWallet, Token
-from webapp.services import price_chart, token_directory
+from webapp.models import LaunchApplication, PlatformWallet, Token
+from webapp.services import launches, price_chart, token_directory
 from webapp.services.indexer import reads
 from webapp.services.indexer.candles import INTERVALS
 from webapp.templating import is_htmx
+from webapp.tokens.forms import LaunchForm
 
 bp = Blueprint("tokens", __name__, url_prefix="/tokens")
 
@@ -63,3 +66,32 @@ def chart(mint: str) -> str:
 
 def _chart(token: Token, interval: str) -> price_chart.PriceChart | None:
     return price_chart.render_candle_chart(reads.candles(token.mint, interval, limit=60), token.decimals)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> str | Response:
+    """Apply for a launch; an admin reviews it at /admin/launches."""
+    form = LaunchForm()
+    if form.validate_on_submit():
+        draft, problems = form.draft()
+        try:
+            if problems:
+                raise launches.LaunchError(" ".join(problems))
+            application = launches.submit(current_user, draft)
+        except launches.LaunchError as error:
+            return render_template("tokens/new.html", form=form, error=str(error)), 422  # type: ignore[return-value]
+        flash(f"Application for {application.symbol} sent: an admin will review it.")
+        return redirect(url_for("tokens.applications"))
+    if request.method == "POST":
+        return render_template("tokens/new.html", form=form, error="Please fix the fields marked below."), 422  # type: ignore[return-value]
+    return render_template("tokens/new.html", form=form, error=None)
+
+
+@bp.get("/applications")
+@login_required
+def applications() -> str:
+    """The signed-in member's launch applications and what became of them."""
+    rows = db.session.scalars(select(LaunchApplication).where(LaunchApplication.applicant_id == current_user.id)
+                              .order_by(LaunchApplication.id.desc())).all()
+    return render_template("tokens/applications.html", applications=rows)

@@ -1,0 +1,122 @@
+"""Launch applications end to end: apply, review, mint created on chain with a fixed supply."""
+from __future__ import annotations
+
+import pytest
+from solders.keypair import Keypair
+from solders.pubkey import Pubkey
+from sqlalchemy import func, select
+
+from webapp.chain.localnet.token_layout import decode_mint
+from webapp.extensions import db
+from webapp.models import AuditEntry, LaunchApplication, Token
+from webapp.services import launches, platform_wallets
+
+WILD = {"name": "Momentum Cats", "symbol": "MCAT", "tier": "wild_fires", "description": "Cats.",
+        "website": "https://cats.example"}
+
+
+def apply(client, auth, form: dict[str, str]):  # type: ignore[no-untyped-def]
+    return client.post("/tokens/new", data={**form, "csrf_token": auth.csrf_token()})
+
+
+def fund_treasury(world) -> None:  # type: ignore[no-untyped-def]
+    with world.app.app_context():
+        treasury = platform_wallets.ensure_wallet("treasury", "Platform reserves").address
+    world.rpc.confirm(world.rpc.request_airdrop(Pubkey.from_string(treasury), 10 * 10**9))
+
+
+def approve_and_launch(app, client, auth, make_user, application_id: int) -> LaunchApplication:  # type: ignore[no-untyped-def]
+    from worker.jobs import launch_token
+
+    client.post("/auth/logout", data={"csrf_token": auth.csrf_token()})
+    auth.sign_in(make_user("admin"))
+    reply = client.post(f"/admin/launches/{application_id}/review",
+                        data={"decision": "approve", "csrf_token": auth.csrf_token()})
+    assert reply.status_code == 302
+    with app.app_context():
+        launch_token(application_id)
+        return db.session.get(LaunchApplication, application_id)
+
+
+def test_wild_fires_launch_creates_a_fixed_supply_mint_in_the_curve_vault(payout_world, app, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+    world = payout_world
+    fund_treasury(world)
+    auth.sign_in(make_user("member"))
+    assert client.get("/tokens/new").status_code == 200
+    assert apply(client, auth, WILD).status_code == 302
+    assert "pending" in client.get("/tokens/applications").get_data(as_text=True)
+    application = approve_and_launch(app, client, auth, make_user, 1)
+    assert application.status == "launched" and application.created_signature and application.supply_fixed_signature
+    mint = decode_mint(world.rpc.get_account_info(application.mint))
+    assert mint is not None and mint.supply == launches.TOTAL_SUPPLY and mint.mint_authority is None
+    with app.app_context():
+        curve = platform_wallets.wallet_by_name("curve_1").address
+        token = db.session.scalar(select(Token).where(Token.mint == application.mint))
+        assert token.tier == "wild_fires" and token.symbol == "MCAT"
+        assert db.session.scalar(select(func.count()).where(AuditEntry.action == "launch.approved")) == 1
+    holdings = world.rpc.get_token_accounts_by_owner(curve, mint=application.mint)
+    assert [h.amount for h in holdings] == [launches.TOTAL_SUPPLY]
+    page = client.get(f"/tokens/{application.mint}").get_data(as_text=True)
+    assert "Momentum Cats" in page
+    admin_page = client.get("/admin/launches").get_data(as_text=True)
+    assert "Supply fixed" in admin_page and application.supply_fixed_signature[:4] in admin_page
+
+
+def test_stable_grounds_puts_the_team_share_in_escrow(payout_world, app, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+    world = payout_world
+    fund_treasury(world)
+    auth.sign_in(make_user("member"))
+    team = [str(Keypair().pubkey()), str(Keypair().pubkey())]
+    form = {**WILD, "symbol": "GRND", "tier": "stable_grounds", "team_percent": "12.5",
+            "team_wallets": f"{team[0]} 2\n{team[1]} 1", "cliff_days": "90", "vesting_days": "365",
+            "unlock_period_days": "30"}
+    assert apply(client, auth, form).status_code == 302
+    application = approve_and_launch(app, client, auth, make_user, 1)
+    assert application.status == "launched"
+    with app.app_context():
+        escrow = platform_wallets.wallet_by_name("escrow_1").address
+        treasury = platform_wallets.wallet_by_name("treasury").address
+        split = launches.team_split(application)
+    held = {owner: sum(h.amount for h in world.rpc.get_token_accounts_by_owner(owner, mint=application.mint))
+            for owner in (escrow, treasury)}
+    assert held[escrow] == launches.TOTAL_SUPPLY * 1250 // 10_000
+    assert held[escrow] + held[treasury] == launches.TOTAL_SUPPLY
+    assert sum(amount for _, amount in split) == held[escrow]
+    assert [wallet for wallet, _ in split] == team and abs(split[0][1] - 2 * split[1][1]) <= 2
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"symbol": "m"}, "2 to 10 capital letters"),
+    ({"website": "javascript:alert(1)"}, "must start with https://"),
+    ({"tier": "stable_grounds", "team_percent": "80", "team_wallets": ""}, "1% to 50%"),
+    ({"tier": "stable_grounds", "team_percent": "10", "team_wallets": "nope 1", "vesting_days": "10",
+      "cliff_days": "20", "unlock_period_days": "5"}, "not a Solana address"),
+    ({"tier": "gold"}, "Not a valid choice"),
+])
+def test_bad_applications_are_refused_and_write_nothing(app, client, auth, make_user, change, message) -> None:  # type: ignore[no-untyped-def]
+    auth.sign_in(make_user("member"))
+    reply = apply(client, auth, {**WILD, **change})
+    assert reply.status_code == 422 and message in reply.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LaunchApplication)) == 0
+
+
+def test_duplicate_symbol_rejection_reason_and_gates(app, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/tokens/new").status_code == 401
+    auth.sign_in(make_user("member"))
+    assert apply(client, auth, WILD).status_code == 302
+    again = apply(client, auth, WILD)
+    assert again.status_code == 422 and "already taken" in again.get_data(as_text=True)
+    token = auth.csrf_token()
+    assert client.post("/admin/launches/1/review", data={"decision": "approve", "csrf_token": token}).status_code == 403
+    client.post("/auth/logout", data={"csrf_token": token})
+    auth.sign_in(make_user("admin"))
+    no_reason = client.post("/admin/launches/1/review", data={"decision": "reject", "csrf_token": auth.csrf_token()})
+    assert no_reason.status_code == 422
+    rejected = client.post("/admin/launches/1/review",
+                           data={"decision": "reject", "reason": "Too close to an existing name", "csrf_token": auth.csrf_token()})
+    assert rejected.status_code == 302
+    with app.app_context():
+        application = db.session.get(LaunchApplication, 1)
+        assert application.status == "rejected" and application.reject_reason == "Too close to an existing name"
+        assert db.session.scalar(select(func.count()).where(AuditEntry.action == "launch.rejected")) == 1

@@ -1,0 +1,194 @@
+"""Token launches: applications, admin review, and creating the mint on chain with a fixed supply."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from solders.keypair import Keypair
+from solders.pubkey import Pubkey
+from spl.token.constants import TOKEN_PROGRAM_ID
+from spl.token.instructions import AuthorityType, set_authority
+from spl.token.models import SetAuthorityParams
+from sqlalchemy import func, select
+
+from webapp.chain.localnet import spl_actions as spl
+from webapp.chain.rpc import SolanaRpcClient
+from webapp.extensions import db
+from webapp.models import LaunchApplication, LaunchStatus, Token, User
+from webapp.services import audit, platform_wallets
+from webapp.services.payouts.splits import largest_remainder_split
+
+DECIMALS = 6
+TOTAL_SUPPLY = 1_000_000_000 * 10**DECIMALS  # the best-known launchpad's supply, in base units
+SYMBOL = re.compile(r"^[A-Z0-9]{2,10}$")
+LINK_KINDS = ("x", "website", "telegram", "discord")
+OPEN_STATUSES = (LaunchStatus.PENDING.value, LaunchStatus.APPROVED.value, LaunchStatus.LAUNCHED.value)
+
+
+class LaunchError(ValueError):
+    """An application or review that cannot go ahead; the message says why."""
+
+
+@dataclass
+class LaunchDraft:
+    name: str
+    symbol: str
+    tier: str
+    description: str = ""
+    image_url: str = ""
+    links: dict[str, str] = field(default_factory=dict)
+    team_allocation_bps: int = 0
+    team_wallets: list[tuple[str, int]] = field(default_factory=list)
+    cliff_days: int = 0
+    vesting_days: int = 0
+    unlock_period_days: int = 0
+
+
+def validate(draft: LaunchDraft) -> list[str]:
+    """Every problem with a draft, in words a member understands (empty when it is fine)."""
+    problems = []
+    if not 2 <= len(draft.name.strip()) <= 64:
+        problems.append("The name needs 2 to 64 characters.")
+    if not SYMBOL.match(draft.symbol):
+        problems.append("The symbol is 2 to 10 capital letters or digits.")
+    elif _symbol_taken(draft.symbol):
+        problems.append(f"The symbol {draft.symbol} is already taken.")
+    if draft.tier not in ("wild_fires", "stable_grounds"):
+        problems.append("Choose a tier: Wild Fires or Stable Grounds.")
+    for kind, url in draft.links.items():
+        if url and not re.match(r"^https://[^\s<>\"]+$", url):
+            problems.append(f"The {kind} link must start with https://.")
+    if draft.image_url and not re.match(r"^https://[^\s<>\"]+$", draft.image_url):
+        problems.append("The image must be an https:// address.")
+    if draft.tier == "stable_grounds":
+        problems += _vesting_problems(draft)
+    return problems
+
+
+def _vesting_problems(draft: LaunchDraft) -> list[str]:
+    problems = []
+    if not 100 <= draft.team_allocation_bps <= 5000:
+        problems.append("Stable Grounds tokens reserve 1% to 50% of the supply for the team.")
+    if not 1 <= len(draft.team_wallets) <= 10:
+        problems.append("Name 1 to 10 team wallets.")
+    for wallet, weight in draft.team_wallets:
+        try:
+            Pubkey.from_string(wallet)
+        except ValueError:
+            problems.append(f"{wallet!r} is not a Solana address.")
+        if weight <= 0:
+            problems.append("Every team wallet's share must be above zero.")
+    if draft.vesting_days <= 0:
+        problems.append("The vesting duration must be at least a day.")
+    if not 0 <= draft.cliff_days <= draft.vesting_days:
+        problems.append("The cliff must be between zero and the vesting duration.")
+    if not 0 < draft.unlock_period_days <= max(draft.vesting_days, 1):
+        problems.append("The unlock period must be at least a day and no longer than the vesting duration.")
+    return problems
+
+
+def _symbol_taken(symbol: str) -> bool:
+    token = db.session.scalar(select(Token.id).where(func.upper(Token.symbol) == symbol))
+    open_application = db.session.scalar(select(LaunchApplication.id).where(
+        LaunchApplication.symbol == symbol, LaunchApplication.status.in_(OPEN_STATUSES)))
+    return token is not None or open_application is not None
+
+
+def submit(applicant: User, draft: LaunchDraft) -> LaunchApplication:
+    problems = validate(draft)
+    if problems:
+        raise LaunchError(" ".join(problems))
+    application = LaunchApplication(
+        applicant_id=applicant.id, name=draft.name.strip(), symbol=draft.symbol, tier=draft.tier,
+        description=draft.description.strip(), image_url=draft.image_url.strip(),
+        links={k: v for k, v in draft.links.items() if v}, team_allocation_bps=draft.team_allocation_bps,
+        team_wallets=[[w, weight] for w, weight in draft.team_wallets], cliff_days=draft.cliff_days,
+        vesting_days=draft.vesting_days, unlock_period_days=draft.unlock_period_days,
+    )
+    db.session.add(application)
+    db.session.commit()
+    return application
+
+
+def review(admin: User, application: LaunchApplication, *, approve: bool, reason: str = "",
+           ip_address: str | None = None) -> LaunchApplication:
+    """Approve (the launch job then runs) or reject with a reason the applicant sees; audited."""
+    allowed = (LaunchStatus.PENDING.value, LaunchStatus.FAILED.value)
+    if application.status not in allowed:
+        raise LaunchError(f"This application is {application.status}; only pending or failed ones can be reviewed.")
+    if not approve and not reason.strip():
+        raise LaunchError("Tell the applicant why: a rejection needs a reason.")
+    application.status = (LaunchStatus.APPROVED if approve else LaunchStatus.REJECTED).value
+    application.reject_reason = None if approve else reason.strip()[:1000]
+    application.reviewed_by_id, application.reviewed_at = admin.id, datetime.now(timezone.utc)
+    audit.record(admin, "launch.approved" if approve else "launch.rejected", target_type="launch",
+                 target_id=application.id, details={"symbol": application.symbol, "reason": reason.strip()[:200]},
+                 ip_address=ip_address)
+    db.session.commit()
+    return application
+
+
+def allocations(application: LaunchApplication) -> dict[str, int]:
+    """Where the whole supply goes, by platform wallet name; the parts sum to the supply exactly."""
+    if application.tier == "wild_fires":
+        return {f"curve_{application.id}": TOTAL_SUPPLY}
+    team = TOTAL_SUPPLY * application.team_allocation_bps // 10_000
+    return {f"escrow_{application.id}": team, "treasury": TOTAL_SUPPLY - team}
+
+
+def team_split(application: LaunchApplication) -> list[tuple[str, int]]:
+    team = allocations(application).get(f"escrow_{application.id}", 0)
+    return largest_remainder_split(team, [(str(w), int(weight)) for w, weight in application.team_wallets])
+
+
+def launch(application: LaunchApplication, client: SolanaRpcClient) -> LaunchApplication:
+    """Create the mint, mint the whole supply to its wallets, then revoke the mint authority.
+
+    Safe to run again after a failure: the mint keypair is kept in the keystore
+    under the application's id, and each finished step is skipped.
+    """
+    platform_wallets.ensure_wallet("treasury", "Platform reserves")
+    platform_wallets.ensure_wallet("mint_authority", "Creates launched mints")
+    platform_wallets.ensure_wallet(f"mint_{application.id}", f"Mint address of {application.symbol}")
+    store = platform_wallets.keystore()  # read after the wallets above exist
+    payer, authority = store.keypair("treasury"), store.keypair("mint_authority")
+    mint = store.keypair(f"mint_{application.id}")
+    application.mint = str(mint.pubkey())
+    if client.get_account_info(mint.pubkey()) is None:
+        application.created_signature = _create_and_mint(application, client, payer, authority, mint)
+        db.session.commit()
+    if not application.supply_fixed_signature:
+        application.supply_fixed_signature = _revoke_mint_authority(client, payer, authority, mint.pubkey())
+        db.session.commit()
+    from webapp.services.indexer.tracking import track_mint
+
+    if db.session.scalar(select(Token.id).where(Token.mint == application.mint)) is None:
+        track_mint(client, application.mint, name=application.name, symbol=application.symbol, tier=application.tier)
+    application.status, application.launched_at = LaunchStatus.LAUNCHED.value, datetime.now(timezone.utc)
+    application.failure = None
+    db.session.commit()
+    return application
+
+
+def _create_and_mint(application: LaunchApplication, client: SolanaRpcClient, payer: Keypair, authority: Keypair,
+                     mint: Keypair) -> str:
+    rent = client.get_minimum_balance_for_rent_exemption(spl.MINT_SIZE)
+    instructions = spl.create_mint(payer.pubkey(), mint.pubkey(), authority.pubkey(), DECIMALS, rent)
+    for wallet_name, amount in allocations(application).items():
+        owner = Pubkey.from_string(platform_wallets.ensure_wallet(wallet_name, f"{application.symbol} supply").address)
+        instructions += spl.mint_to(payer.pubkey(), mint.pubkey(), authority.pubkey(), owner, amount, DECIMALS)
+    transaction = spl.sign(instructions, payer, client.get_latest_blockhash().blockhash, [authority, mint])
+    signature = client.send_transaction(transaction)
+    client.confirm(signature, "confirmed", timeout=60)
+    return str(signature)
+
+
+def _revoke_mint_authority(client: SolanaRpcClient, payer: Keypair, authority: Keypair, mint: Pubkey) -> str:
+    instruction = set_authority(SetAuthorityParams(
+        program_id=TOKEN_PROGRAM_ID, account=mint, authority=AuthorityType.MINT_TOKENS,
+        current_authority=authority.pubkey(), new_authority=None))
+    transaction = spl.sign([instruction], payer, client.get_latest_blockhash().blockhash, [authority])
+    signature = client.send_transaction(transaction)
+    client.confirm(signature, "confirmed", timeout=60)
+    return str(signature)

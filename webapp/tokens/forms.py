@@ -1,0 +1,72 @@
+"""The launch application form."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from webapp.services.launches import LINK_KINDS, LaunchDraft
+
+
+class LaunchForm(FlaskForm):
+    name = StringField("Token name", validators=[InputRequired(message="Give the token a name."), Length(max=64)])
+    symbol = StringField("Symbol", validators=[InputRequired(message="Give the token a symbol."), Length(max=10)])
+    tier = RadioField("Tier", choices=[("wild_fires", "Wild Fires — bonding curve"),
+                                       ("stable_grounds", "Stable Grounds — team vesting in escrow")],
+                      validators=[InputRequired(message="Choose a tier.")])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    image_url = StringField("Image (https address)", validators=[Optional(), Length(max=500)])
+    x = StringField("X", validators=[Optional(), Length(max=200)])
+    website = StringField("Website", validators=[Optional(), Length(max=200)])
+    telegram = StringField("Telegram", validators=[Optional(), Length(max=200)])
+    discord = StringField("Discord", validators=[Optional(), Length(max=200)])
+    team_percent = StringField("Team allocation (% of supply)", validators=[Optional(), Length(max=8)])
+    team_wallets = TextAreaField("Team wallets (one per line: address and share)", validators=[Optional(), Length(max=2000)])
+    cliff_days = IntegerField("Cliff (days)", validators=[Optional(), NumberRange(min=0, max=3650)], default=90)
+    vesting_days = IntegerField("Vesting duration (days)", validators=[Optional(), NumberRange(min=0, max=3650)], default=365)
+    unlock_period_days = IntegerField("Unlock every (days)", validators=[Optional(), NumberRange(min=0, max=3650)], default=30)
+
+    def draft(self) -> tuple[LaunchDraft, list[str]]:
+        """The form as a draft for the service, plus problems only the form can see."""
+        problems: list[str] = []
+        bps = 0
+        wallets: list[tuple[str, int]] = []
+        if self.tier.data == "stable_grounds":
+            bps = _percent_to_bps(self.team_percent.data or "", problems)
+            wallets = _team_wallets(self.team_wallets.data or "", problems)
+        draft = LaunchDraft(
+            name=(self.name.data or "").strip(), symbol=(self.symbol.data or "").strip().upper(),
+            tier=self.tier.data or "", description=self.description.data or "", image_url=(self.image_url.data or "").strip(),
+            links={kind: (getattr(self, kind).data or "").strip() for kind in LINK_KINDS},
+            team_allocation_bps=bps, team_wallets=wallets, cliff_days=self.cliff_days.data or 0,
+            vesting_days=self.vesting_days.data or 0, unlock_period_days=self.unlock_period_days.data or 0,
+        )
+        return draft, problems
+
+
+def _percent_to_bps(text: str, problems: list[str]) -> int:
+    try:
+        value = Decimal(text.strip().rstrip("%"))
+    except InvalidOperation:
+        problems.append("The team allocation is a percentage, like 15 or 12.5.")
+        return 0
+    bps = value * 100
+    if bps != bps.to_integral_value():
+        problems.append("The team allocation takes at most two decimals.")
+        return 0
+    return int(bps)
+
+
+def _team_wallets(text: str, problems: list[str]) -> list[tuple[str, int]]:
+    wallets = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        parts = line.replace(",", " ").split()
+        if not parts:
+            continue
+        if len(parts) != 2 or not parts[1].isdigit():
+            problems.append(f"Team wallets line {number}: write the address, a space, then a whole-number share.")
+            continue
+        wallets.append((parts[0], int(parts[1])))
+    return wallets
