@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from webapp.extensions import db
 from webapp.models import LaunchApplication, PlatformWallet, Token
-from webapp.services import launches, price_chart, token_directory
+from webapp.services import launches, price_chart, token_directory, vesting_chart
 from webapp.services.indexer import reads
 from webapp.services.indexer.candles import INTERVALS
 from webapp.templating import is_htmx
@@ -95,3 +95,15 @@ def applications() -> str:
     rows = db.session.scalars(select(LaunchApplication).where(LaunchApplication.applicant_id == current_user.id)
                               .order_by(LaunchApplication.id.desc())).all()
     return render_template("tokens/applications.html", applications=rows)
+
+
+@bp.post("/new/vesting-preview")
+@login_required
+def vesting_preview() -> str:
+    """The vesting chart for the numbers currently in the form (htmx, on change)."""
+    numbers = [request.form.get(name, "") for name in ("cliff_days", "vesting_days", "unlock_period_days")]
+    if not all(value.strip().isdigit() for value in numbers):
+        return render_template("tokens/_vesting_preview.html", preview="Enter whole days for cliff, duration and period.")
+    cliff, duration, period = (min(int(value), 3650) for value in numbers)
+    return render_template("tokens/_vesting_preview.html",
+                           preview=vesting_chart.render_vesting_preview(cliff, duration, period))

@@ -120,3 +120,17 @@ def test_duplicate_symbol_rejection_reason_and_gates(app, client, auth, make_use
         application = db.session.get(LaunchApplication, 1)
         assert application.status == "rejected" and application.reject_reason == "Too close to an existing name"
         assert db.session.scalar(select(func.count()).where(AuditEntry.action == "launch.rejected")) == 1
+
+
+def test_vesting_preview_follows_the_form(client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+    auth.sign_in(make_user("member"))
+    headers = {"X-CSRFToken": auth.csrf_token(), "HX-Request": "true"}
+    good = client.post("/tokens/new/vesting-preview", headers=headers,
+                       data={"cliff_days": "90", "vesting_days": "360", "unlock_period_days": "30"})
+    html = good.get_data(as_text=True)
+    assert good.status_code == 200 and "<polyline" in html and "10 unlocks" in html and "25.00% at the cliff" in html
+    bad = client.post("/tokens/new/vesting-preview", headers=headers,
+                      data={"cliff_days": "400", "vesting_days": "360", "unlock_period_days": "30"})
+    assert "<polyline" not in bad.get_data(as_text=True) and "cliff" in bad.get_data(as_text=True).lower()
+    words = client.post("/tokens/new/vesting-preview", headers=headers, data={"cliff_days": "x"})
+    assert "whole days" in words.get_data(as_text=True)
