@@ -73,3 +73,16 @@ def launch_token(application_id: int) -> dict[str, object]:
         raise
     return {"mint": application.mint, "created": application.created_signature,
             "supply_fixed": application.supply_fixed_signature}
+
+
+def release_vesting() -> dict[str, object]:
+    """Ask for every vested team release, then pay each escrow through the payout engine."""
+    from webapp.services import vesting_releases
+    from webapp.services.payouts import runs
+
+    gateway = runs.chain_gateway()
+    paid: dict[str, str] = {}
+    for application in vesting_releases.launched_stable_grounds():
+        if vesting_releases.request_due_releases(application, gateway):
+            paid[application.symbol] = runs.execute_run(f"escrow_{application.id}").status
+    return {"runs": paid}

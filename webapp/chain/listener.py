@@ -33,6 +33,7 @@ from webapp.services.indexer import backfill, queueing, status
 from webapp.services.indexer.backfill import FollowedAddress
 
 log = logging.getLogger("momentum.listener")
+VESTING_RELEASE_SECONDS = 600  # team releases are due per unlock period (days): ten minutes is prompt
 T = TypeVar("T")
 RECENT_SIGNATURES = 50_000
 FLUSH_SECONDS = 0.05
@@ -219,13 +220,18 @@ class ChainListener:
             await asyncio.sleep(self.settings["LISTENER_HEARTBEAT_SECONDS"])
 
     async def _housekeeping_loop(self) -> None:
-        """Queue the finality check and the reconciliation on their schedules (one at a time each)."""
+        """Queue the finality check, vesting releases and reconciliation on their schedules (one at a time each)."""
         next_reconcile = time.monotonic() + self.settings["INDEXER_RECONCILE_SECONDS"]
+        next_vesting = time.monotonic()
         while True:
             await asyncio.sleep(self.settings["INDEXER_FINALITY_SECONDS"])
             try:
                 await asyncio.to_thread(queueing.enqueue_once, "worker.jobs.finalize_transactions", "chain-finalize",
                                         self.redis)
+                if time.monotonic() >= next_vesting:
+                    next_vesting = time.monotonic() + VESTING_RELEASE_SECONDS
+                    await asyncio.to_thread(queueing.enqueue_once, "worker.jobs.release_vesting", "vesting-release",
+                                            self.redis)
                 if time.monotonic() >= next_reconcile:
                     next_reconcile = time.monotonic() + self.settings["INDEXER_RECONCILE_SECONDS"]
                     await asyncio.to_thread(queueing.enqueue_once, "worker.jobs.reconcile_holders",

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
+from solders.system_program import TransferParams, transfer
 from spl.token.constants import TOKEN_PROGRAM_ID
 from spl.token.instructions import AuthorityType, set_authority
 from spl.token.models import SetAuthorityParams
@@ -23,6 +24,7 @@ DECIMALS = 6
 TOTAL_SUPPLY = 1_000_000_000 * 10**DECIMALS  # the best-known launchpad's supply, in base units
 SYMBOL = re.compile(r"^[A-Z0-9]{2,10}$")
 LINK_KINDS = ("x", "website", "telegram", "discord")
+ESCROW_FEE_FLOAT = 50_000_000  # 0.05 SOL: fees and team token accounts for the releases
 OPEN_STATUSES = (LaunchStatus.PENDING.value, LaunchStatus.APPROVED.value, LaunchStatus.LAUNCHED.value)
 
 
@@ -178,6 +180,10 @@ def _create_and_mint(application: LaunchApplication, client: SolanaRpcClient, pa
     for wallet_name, amount in allocations(application).items():
         owner = Pubkey.from_string(platform_wallets.ensure_wallet(wallet_name, f"{application.symbol} supply").address)
         instructions += spl.mint_to(payer.pubkey(), mint.pubkey(), authority.pubkey(), owner, amount, DECIMALS)
+        if wallet_name.startswith("escrow_"):
+            # the escrow pays its own release fees and team token accounts
+            instructions.append(transfer(TransferParams(from_pubkey=payer.pubkey(), to_pubkey=owner,
+                                                        lamports=ESCROW_FEE_FLOAT)))
     transaction = spl.sign(instructions, payer, client.get_latest_blockhash().blockhash, [authority, mint])
     signature = client.send_transaction(transaction)
     client.confirm(signature, "confirmed", timeout=60)

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from webapp.extensions import db
 from webapp.models import LaunchApplication, PlatformWallet, Token
-from webapp.services import launches, price_chart, token_directory, vesting_chart
+from webapp.services import launches, price_chart, token_directory, token_vesting, vesting_chart
 from webapp.services.indexer import reads
 from webapp.services.indexer.candles import INTERVALS
 from webapp.templating import is_htmx
@@ -46,6 +46,8 @@ def show(mint: str) -> str:
     labels = dict(db.session.execute(select(PlatformWallet.address, PlatformWallet.name)).all())
     return render_template(
         "tokens/show.html", token=token, market=reads.market_summary(mint), holders=reads.top_holders(mint, 20),
+        launch=db.session.scalar(select(LaunchApplication).where(LaunchApplication.mint == mint)),
+        vesting=token_vesting.panel(mint),
         holder_count=reads.holder_count(mint), trades=reads.recent_trades(mint, 50), labels=labels,
         involvement=reads.involvement(mint, 7), chart=_chart(token, "5m"), interval="5m", intervals=list(INTERVALS),
     )

@@ -134,3 +134,43 @@ def test_vesting_preview_follows_the_form(client, auth, make_user) -> None:  # t
     assert "<polyline" not in bad.get_data(as_text=True) and "cliff" in bad.get_data(as_text=True).lower()
     words = client.post("/tokens/new/vesting-preview", headers=headers, data={"cliff_days": "x"})
     assert "whole days" in words.get_data(as_text=True)
+
+
+def test_vesting_releases_over_warped_time_sum_to_the_allocation(payout_world, app, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from webapp.services import vesting_releases
+    from webapp.services.payouts import runs
+    from webapp.services.vesting import split_among, vested_amount
+
+    world = payout_world
+    fund_treasury(world)
+    auth.sign_in(make_user("member"))
+    team = [str(Keypair().pubkey()), str(Keypair().pubkey()), str(Keypair().pubkey())]
+    form = {**WILD, "symbol": "VEST", "tier": "stable_grounds", "team_percent": "10",
+            "team_wallets": f"{team[0]} 5\n{team[1]} 3\n{team[2]} 1", "cliff_days": "90", "vesting_days": "360",
+            "unlock_period_days": "30"}
+    assert apply(client, auth, form).status_code == 302
+    mint = approve_and_launch(app, client, auth, make_user, 1).mint
+    allocation = launches.TOTAL_SUPPLY // 10
+
+    def held(wallet: str) -> int:
+        return sum(h.amount for h in world.rpc.get_token_accounts_by_owner(wallet, mint=mint))
+
+    with app.app_context():
+        application = db.session.get(LaunchApplication, 1)
+        start, schedule = application.launched_at, vesting_releases.schedule_of(application)
+        assert vesting_releases.request_due_releases(application, runs.chain_gateway(), start + timedelta(days=89)) == []
+        for day in (90, 91, 200, 200, 359):  # day 91 and the repeated 200 reach no new unlock: nothing asked
+            vesting_releases.request_due_releases(application, runs.chain_gateway(), start + timedelta(days=day))
+            assert runs.execute_run("escrow_1").status == "done"
+        partial = sum(held(wallet) for wallet in team)
+        assert 0 < partial <= vested_amount(schedule, start + timedelta(days=359)) < allocation
+        vesting_releases.request_due_releases(application, runs.chain_gateway(), start + timedelta(days=400))
+        assert runs.execute_run("escrow_1").status == "done"
+        escrow = platform_wallets.wallet_by_name("escrow_1").address
+    expected = split_among(allocation, [(team[0], 5), (team[1], 3), (team[2], 1)])
+    assert {wallet: held(wallet) for wallet in team} == expected
+    assert sum(expected.values()) == allocation and held(escrow) == 0
+    page = client.get(f"/tokens/{mint}").get_data(as_text=True)
+    assert "Team vesting" in page and "locked on chain" in page and page.count("100,000,000") >= 2  # allocation, released
