@@ -15,8 +15,9 @@ from webapp.chain.localnet import spl_actions as spl
 from webapp.chain.localnet.simulator import MarketSimulator
 from webapp.chain.rpc import SolanaRpcClient
 from webapp.extensions import db, solana_client
-from webapp.models import Token
-from webapp.services import platform_wallets
+from webapp.models import LaunchApplication, Token, User
+from webapp.services import launches, platform_wallets
+from webapp.services.launches import LaunchDraft
 from webapp.services.indexer.tracking import track_mint
 from webapp.services.payouts import runs
 from webapp.services.payouts.requests import PayoutRequest, request_payouts
@@ -54,6 +55,46 @@ def seed(log=print) -> None:  # type: ignore[no-untyped-def]
     _queue_demo_pool(str(mint.pubkey()))
     log("demo pool payouts queued")
     _track_demo_tokens(client, str(mint.pubkey()))
+    for draft in DEMO_LAUNCHES:
+        if _launch_demo_token(client, draft):
+            log(f"demo token {draft.symbol} launched")
+
+
+DEMO_LAUNCHES = [
+    LaunchDraft("Solar Flare", "SFLR", "wild_fires", "A meme for the sunniest corner of Solana."),
+    LaunchDraft("Moon Puppy", "MPUP", "wild_fires", "Every dog has its day; this one has a bonding curve."),
+    LaunchDraft("Ember Frogs", "EMBR", "wild_fires", "Frogs that glow. Community art every week."),
+    LaunchDraft("Garden Guild", "GRDN", "stable_grounds", "Growers funding community gardens.",
+                team_allocation_bps=1500, cliff_days=90, vesting_days=365, unlock_period_days=30),
+    LaunchDraft("Builders Union", "BLDR", "stable_grounds", "Open-source tools for token communities.",
+                team_allocation_bps=1000, cliff_days=30, vesting_days=720, unlock_period_days=30),
+    LaunchDraft("Harbor Coin", "HRBR", "stable_grounds", "A harbour town's local rewards.",
+                team_allocation_bps=500, cliff_days=0, vesting_days=180, unlock_period_days=7),
+]
+
+
+def _launch_demo_token(client: SolanaRpcClient, draft: LaunchDraft) -> bool:
+    """Apply, approve (as the platform) and launch one demo token, unless it exists already."""
+    if db.session.scalar(select(LaunchApplication.id).where(LaunchApplication.symbol == draft.symbol)):
+        return False
+    applicant = _demo_user(0)
+    if draft.tier == "stable_grounds":
+        draft.team_wallets = [(str(demo_member(1)), 3), (str(demo_member(2)), 2)]
+    application = launches.submit(applicant, draft)
+    launches.review(None, application, approve=True)
+    launches.launch(application, client)
+    return True
+
+
+def _demo_user(index: int) -> User:
+    """A demo member (role member only: its key is derivable from a public seed)."""
+    wallet = str(demo_member(index))
+    user = db.session.scalar(select(User).where(User.wallet == wallet))
+    if user is None:
+        user = User(wallet=wallet, display_name=f"demo{index}")
+        db.session.add(user)
+        db.session.commit()
+    return user
 
 
 def _track_demo_tokens(client: SolanaRpcClient, reward_mint: str) -> None:

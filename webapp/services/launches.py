@@ -113,9 +113,12 @@ def submit(applicant: User, draft: LaunchDraft) -> LaunchApplication:
     return application
 
 
-def review(admin: User, application: LaunchApplication, *, approve: bool, reason: str = "",
+def review(admin: User | None, application: LaunchApplication, *, approve: bool, reason: str = "",
            ip_address: str | None = None) -> LaunchApplication:
-    """Approve (the launch job then runs) or reject with a reason the applicant sees; audited."""
+    """Approve (the launch job then runs) or reject with a reason the applicant sees; audited.
+
+    `admin` None is the platform itself (the demo seed).
+    """
     allowed = (LaunchStatus.PENDING.value, LaunchStatus.FAILED.value)
     if application.status not in allowed:
         raise LaunchError(f"This application is {application.status}; only pending or failed ones can be reviewed.")
@@ -123,7 +126,7 @@ def review(admin: User, application: LaunchApplication, *, approve: bool, reason
         raise LaunchError("Tell the applicant why: a rejection needs a reason.")
     application.status = (LaunchStatus.APPROVED if approve else LaunchStatus.REJECTED).value
     application.reject_reason = None if approve else reason.strip()[:1000]
-    application.reviewed_by_id, application.reviewed_at = admin.id, datetime.now(timezone.utc)
+    application.reviewed_by_id, application.reviewed_at = admin.id if admin else None, datetime.now(timezone.utc)
     audit.record(admin, "launch.approved" if approve else "launch.rejected", target_type="launch",
                  target_id=application.id, details={"symbol": application.symbol, "reason": reason.strip()[:200]},
                  ip_address=ip_address)
