@@ -71,6 +71,7 @@ def app(database_url: str, redis_url: str) -> Iterator[Flask]:
             "RATELIMIT_STORAGE_URI": _limiter_storage(redis_url),
             "SOLANA_RPC_URLS": [],
             "ADMIN_WALLETS": set(),
+            "TOKEN_PAGE_CACHE_SECONDS": 0,  # tests change data between requests; test_token_pages covers the cache
         }
     )
     with application.app_context():

@@ -78,10 +78,11 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.health.views import bp as health_bp
     from webapp.home.views import bp as home_bp
     from webapp.leaderboards.views import bp as leaderboards_bp
+    from webapp.live.views import admin_bp as live_admin_bp, bp as live_bp
     from webapp.profiles.views import bp as profiles_bp
     from webapp.tokens.views import bp as tokens_bp
 
-    for blueprint in (home_bp, auth_bp, tokens_bp, bounties_bp, battles_bp, leaderboards_bp, profiles_bp, admin_bp, health_bp, api_bp):
+    for blueprint in (home_bp, auth_bp, tokens_bp, bounties_bp, battles_bp, leaderboards_bp, profiles_bp, admin_bp, health_bp, api_bp, live_bp, live_admin_bp):
         app.register_blueprint(blueprint)
 
 

@@ -79,6 +79,7 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "LIVE_HISTORY_TTL_SECONDS": int(os.environ.get("LIVE_HISTORY_TTL_SECONDS", "86400")),
         "LIVE_STATS_SECONDS": float(os.environ.get("LIVE_STATS_SECONDS", "5")),
         "PAYOUTS_PER_PAGE": 50,
+        "TOKEN_PAGE_CACHE_SECONDS": int(os.environ.get("TOKEN_PAGE_CACHE_SECONDS", "2")),
     }
 
 

@@ -69,3 +69,34 @@ def test_token_page_shows_price_chart_holders_and_trades(client, indexed) -> Non
 def test_untracked_mint_is_404(client) -> None:  # type: ignore[no-untyped-def]
     reply = client.get("/tokens/So11111111111111111111111111111111111111112")
     assert reply.status_code == 404 and "does not track" in reply.get_data(as_text=True)
+
+
+def test_token_page_body_is_cached_briefly(app, client, indexed) -> None:  # type: ignore[no-untyped-def]
+    app.config["TOKEN_PAGE_CACHE_SECONDS"] = 30
+    try:
+        first = client.get(f"/tokens/{RAYDIUM_MINT}").get_data(as_text=True)
+        with app.app_context():
+            token = db.session.scalar(db.select(Token).where(Token.mint == RAYDIUM_MINT))
+            token.name = "Renamed Meanwhile"
+            db.session.commit()
+        cached = client.get(f"/tokens/{RAYDIUM_MINT}").get_data(as_text=True)
+        assert "Renamed Meanwhile" not in cached  # title and body come from the cache until it expires
+        assert cached.split("<main", 1)[1] == first.split("<main", 1)[1]
+        app.config["TOKEN_PAGE_CACHE_SECONDS"] = 0
+        assert "Renamed Meanwhile" in client.get(f"/tokens/{RAYDIUM_MINT}").get_data(as_text=True)
+    finally:
+        app.config["TOKEN_PAGE_CACHE_SECONDS"] = 0
+
+
+def test_token_names_are_escaped_in_title_and_body(app, client) -> None:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        db.session.add(Token(mint=RAYDIUM_MINT, name="<script>alert(1)</script>", symbol="XSS", decimals=6,
+                             supply=SUPPLY, supply_slot=0, program="token"))
+        db.session.commit()
+    for ttl in (0, 30):
+        app.config["TOKEN_PAGE_CACHE_SECONDS"] = ttl
+        try:
+            html = client.get(f"/tokens/{RAYDIUM_MINT}").get_data(as_text=True)
+        finally:
+            app.config["TOKEN_PAGE_CACHE_SECONDS"] = 0
+        assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html

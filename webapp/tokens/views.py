@@ -1,14 +1,15 @@
 """The tokens directory and each token's page."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
 from webapp.models import LaunchApplication, PlatformWallet, Token
-from webapp.services import launches, price_chart, token_directory, token_vesting, vesting_chart
+from webapp.services import launches, page_cache, price_chart, token_directory, token_vesting, vesting_chart
 from webapp.services.indexer import reads
 from webapp.services.indexer.candles import INTERVALS
 from webapp.templating import is_htmx
@@ -41,15 +42,23 @@ def _token_or_404(mint: str) -> Token:
 
 @bp.get("/<mint>")
 def show(mint: str) -> str:
-    """One token: price, market cap, chart, holders, trades."""
-    token = _token_or_404(mint)
+    """One token: price, market cap, chart, holders, trades (title and body cached for a moment)."""
+    cached = page_cache.cached_text(f"token:{mint}", int(current_app.config["TOKEN_PAGE_CACHE_SECONDS"]),
+                                    lambda: _render_token_body(_token_or_404(mint)))
+    title, _, body = cached.partition("\x00")
+    return render_template("tokens/show.html", title=title, body=Markup(body))
+
+
+def _render_token_body(token: Token) -> str:
+    """The page's title, a NUL, then its body: both cacheable, neither depends on the visitor."""
+    mint = token.mint
     labels = dict(db.session.execute(select(PlatformWallet.address, PlatformWallet.name)).all())
-    return render_template(
-        "tokens/show.html", token=token, market=reads.market_summary(mint), holders=reads.top_holders(mint, 20),
+    return (token.name or token.mint) + "\x00" + render_template(
+        "tokens/_token_body.html", token=token, market=reads.market_summary(mint), holders=reads.top_holders(mint, 20),
         launch=db.session.scalar(select(LaunchApplication).where(LaunchApplication.mint == mint)),
-        vesting=token_vesting.panel(mint),
-        holder_count=reads.holder_count(mint), trades=reads.recent_trades(mint, 50), labels=labels,
-        involvement=reads.involvement(mint, 7), chart=_chart(token, "5m"), interval="5m", intervals=list(INTERVALS),
+        vesting=token_vesting.panel(mint), holder_count=reads.holder_count(mint), trades=reads.recent_trades(mint, 50),
+        labels=labels, involvement=reads.involvement(mint, 7), chart=_chart(token, "5m"), interval="5m",
+        intervals=list(INTERVALS),
     )
 
 

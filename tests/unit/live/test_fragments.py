@@ -1,0 +1,79 @@
+"""Each fragment has a stable id, swaps itself out of band, and escapes what people wrote."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+import pytest
+from flask import render_template
+
+from webapp import live
+
+MINT = "So11111111111111111111111111111111111111112"
+WALLET = "9" * 44
+AT = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+
+
+def oob_targets(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'<\w+(?: id="([^"]*)")?[^>]*hx-swap-oob="([^"]+)"', html)
+
+
+def test_transaction_row(offline_app) -> None:  # type: ignore[no-untyped-def]
+    with offline_app.app_context():
+        html = live.render_transaction(
+            mint=MINT, signature="5" * 88, label="sell", wallet=WALLET, token_amount=2_500_000, decimals=6,
+            sol_amount=1_234_567_891, symbol="MOM", block_time=AT,
+        )
+    assert oob_targets(html) == [("", "afterbegin:#trades")]
+    assert f'id="trade-{"5" * 88}-{WALLET}"' in html
+    assert "<strong>2.5</strong> MOM" in html and "for 1.2346 SOL" in html
+    assert 'href="/u/' + WALLET + '"' in html and 'datetime="2025-01-02T03:04:05+00:00"' in html
+
+
+def test_price_market_cap_and_curve_replace_themselves(offline_app) -> None:  # type: ignore[no-untyped-def]
+    with offline_app.app_context():
+        html = live.render_price_update(
+            mint=MINT, price_lamports=28, price_token_units=1_000_000, decimals=6,
+            market_cap_lamports=28_000_000_000, curve_progress_bps=12_000,
+        )
+        market = live.render_market_data(mint=MINT, volume_24h_lamports=5_000_000_000, trades_24h=1234, holders=56)
+    assert oob_targets(html) == [(f"price-{MINT}", "outerHTML"), (f"market-cap-{MINT}", "outerHTML"), (f"curve-{MINT}", "outerHTML")]
+    assert "0.000000028 SOL" in html and "28 SOL" in html and 'value="10000"' in html and "100%" in html
+    assert oob_targets(market) == [(f"market-data-{MINT}", "outerHTML")]
+    assert "5 SOL" in market and "1,234" in market and "Liquidity" not in market
+
+
+def test_people_text_is_escaped(offline_app) -> None:  # type: ignore[no-untyped-def]
+    evil = '<img src=x onerror="alert(1)">'
+    with offline_app.app_context():
+        created = live.render_token_created(mint=MINT, name=evil, symbol="<b>", creator=WALLET, tier=1, created_at=AT)
+        activity = live.render_user_activity(activity_id=9, wallet=WALLET, name=evil, action="joined bounty", subject=evil, at=AT)
+        notice = live.render_notice(evil)
+    for html in (created, activity, notice):
+        assert "<img" not in html and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in html
+    assert oob_targets(created) == [("", "afterbegin:#new-tokens")] and f'id="token-created-{MINT}"' in created
+    assert oob_targets(activity) == [("", "afterbegin:#activity")] and 'id="activity-9"' in activity
+    assert oob_targets(notice) == [("", "afterbegin:#alerts")] and "Wild Fire" in created
+
+
+def test_notification_updates_the_badge_and_shows_itself(offline_app) -> None:  # type: ignore[no-untyped-def]
+    with offline_app.app_context():
+        html = live.render_notification(notification_id=3, text="Your bounty was approved", unread=4, url="/bounties/1")
+        with pytest.raises(ValueError):
+            live.render_notification(notification_id=4, text="x", unread=1, url="https://evil.example/")
+        with pytest.raises(ValueError):
+            live.render_notification(notification_id=4, text="x", unread=1, url="//evil.example/")
+    assert oob_targets(html) == [("notification-badge", "outerHTML"), ("", "afterbegin:#alerts")]
+    assert ">4</span>" in html and 'id="notification-3"' in html and 'href="/bounties/1"' in html
+
+
+def test_pages_include_fragments_without_oob(offline_app) -> None:  # type: ignore[no-untyped-def]
+    with offline_app.test_request_context():
+        badge = render_template("live/_notification_badge.html", unread=0, oob=False)
+    assert "hx-swap-oob" not in badge and "is-empty" in badge
+
+
+def test_helpers_render_outside_a_request_as_jobs_do(offline_app) -> None:  # type: ignore[no-untyped-def]
+    with offline_app.app_context():  # no request context, as in an RQ job
+        html = live.render_token_created(mint=MINT, name="Momentum", symbol="MOM", creator=WALLET, tier=2)
+    assert 'href="/tokens/' in html and "Stable Ground" in html

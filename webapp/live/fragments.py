@@ -1,0 +1,158 @@
+"""Live fragments rendered from plain values, ready for `publish(topic, html)`.
+
+Amounts arrive as integers in base units (lamports, token base units) and
+become text only here, with exact Decimal arithmetic. Each fragment has a
+stable id and its own `hx-swap-oob`, so the htmx ws extension (and the
+catch-up response) swaps it into place: rows go `afterbegin` of a list
+(`#trades`, `#new-tokens`, `#activity`, `#alerts`), figures replace themselves
+(`outerHTML`). Pages that show the same pieces when first rendered include the
+template with `oob=False`: a boosted navigation would otherwise treat them as
+out-of-band swaps.
+
+The helpers work inside a request, a bare app context (an RQ job) or both.
+"""
+from __future__ import annotations
+
+import uuid
+from contextlib import AbstractContextManager, nullcontext
+from datetime import datetime, timezone
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from flask import current_app, has_request_context, render_template, url_for
+
+LAMPORTS_PER_SOL_DECIMALS = 9
+PERCENT_BPS = 100
+
+
+def units_text(amount: int, decimals: int, places: int | None = None) -> str:
+    """Base units → `1,234.5`: exact, thousands separated, trailing zeros trimmed."""
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        raise TypeError("amounts are integers in base units")
+    value = Decimal(amount).scaleb(-decimals)
+    if places is not None and places < decimals:
+        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+    text = f"{value:,f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def sol_text(lamports: int) -> str:
+    """Lamports as SOL: four decimals from 0.01 SOL up, every digit below."""
+    places = 4 if abs(lamports) >= 10_000_000 else None
+    return units_text(lamports, LAMPORTS_PER_SOL_DECIMALS, places)
+
+
+def token_text(units: int, decimals: int) -> str:
+    places = 2 if abs(units) >= 10**decimals else None
+    return units_text(units, decimals, places)
+
+
+def price_text(lamports: int, token_units: int, decimals: int, digits: int = 4) -> str:
+    """SOL per whole token for `lamports` paid for `token_units`, to `digits` significant digits."""
+    if token_units <= 0:
+        return "—"
+    value = Decimal(lamports) * Decimal(10) ** decimals / Decimal(token_units) / Decimal(10) ** LAMPORTS_PER_SOL_DECIMALS
+    if value == 0:
+        return "0"
+    value = value.quantize(Decimal(1).scaleb(value.adjusted() - digits + 1), rounding=ROUND_HALF_EVEN)
+    text = f"{value:,f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def percent_text(bps: int) -> str:
+    """Basis points → `45.2%`."""
+    return units_text(bps, 2, 1) + "%"
+
+
+def _rendering() -> AbstractContextManager[object]:
+    """url_for needs a request; a job has none, so it renders in a stand-in one for SITE_URL."""
+    if has_request_context():
+        return nullcontext()
+    return current_app.test_request_context(current_app.config.get("SITE_URL") or "/")
+
+
+def _render(template: str, **values: object) -> str:
+    with _rendering():
+        return render_template(template, oob=True, **values)
+
+
+def _utc(moment: datetime | None) -> datetime:
+    moment = moment or datetime.now(timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def token_url(mint: str) -> str:
+    return url_for("tokens.show", mint=mint)
+
+
+def transaction_url(signature: str) -> str | None:
+    pattern = str(current_app.config.get("EXPLORER_URL") or "")
+    return pattern.format(kind="tx", value=signature) if pattern else None
+
+
+def render_token_created(*, mint: str, name: str, symbol: str, creator: str, tier: int, created_at: datetime | None = None) -> str:
+    with _rendering():
+        return _render(
+            "live/_token_created.html",
+            mint=mint, name=name, symbol=symbol, creator=creator, tier=tier,
+            created_at=_utc(created_at), url=token_url(mint),
+        )
+
+
+def render_price_update(
+    *, mint: str, price_lamports: int, price_token_units: int, decimals: int,
+    market_cap_lamports: int, curve_progress_bps: int | None = None,
+) -> str:
+    """Price (from `price_lamports` paid for `price_token_units`), market cap and curve progress."""
+    return _render(
+        "live/_price_update.html",
+        mint=mint,
+        price=price_text(price_lamports, price_token_units, decimals),
+        market_cap=sol_text(market_cap_lamports),
+        curve_progress_bps=None if curve_progress_bps is None else max(0, min(10_000, curve_progress_bps)),
+        curve_progress=None if curve_progress_bps is None else percent_text(max(0, min(10_000, curve_progress_bps))),
+    )
+
+
+def render_transaction(
+    *, mint: str, signature: str, label: str, wallet: str, token_amount: int, decimals: int,
+    sol_amount: int = 0, symbol: str = "", block_time: datetime | None = None,
+) -> str:
+    """One indexed event: buy, sell, swap, transfer… as a row at the top of `#trades`."""
+    return _render(
+        "live/_transaction.html",
+        mint=mint, signature=signature, label=label, wallet=wallet, symbol=symbol,
+        tokens=token_text(token_amount, decimals), sol=sol_text(sol_amount) if sol_amount else None,
+        at=_utc(block_time), explorer_url=transaction_url(signature),
+    )
+
+
+def render_market_data(
+    *, mint: str, volume_24h_lamports: int, trades_24h: int, holders: int, liquidity_lamports: int | None = None,
+) -> str:
+    return _render(
+        "live/_market_data.html",
+        mint=mint, volume=sol_text(volume_24h_lamports), trades=trades_24h, holders=holders,
+        liquidity=None if liquidity_lamports is None else sol_text(liquidity_lamports),
+    )
+
+
+def render_notification(*, notification_id: int, text: str, unread: int, url: str | None = None) -> str:
+    """The nav badge's new count, and the notification itself at the top of `#alerts`."""
+    if url is not None and (not url.startswith("/") or url.startswith("//")):
+        raise ValueError("notification links are paths on this site, e.g. from url_for")
+    return _render("live/_notification.html", notification_id=notification_id, text=text, unread=max(0, unread), url=url)
+
+
+def render_user_activity(
+    *, activity_id: int | str, wallet: str, name: str, action: str, subject: str = "", at: datetime | None = None,
+) -> str:
+    """`<name> <action> <subject>` at the top of `#activity`, e.g. "Ana joined bounty Logo"."""
+    return _render(
+        "live/_user_activity.html",
+        activity_id=activity_id, wallet=wallet, name=name, action=action, subject=subject, at=_utc(at),
+    )
+
+
+def render_notice(text: str) -> str:
+    """An announcement from the team at the top of `#alerts`."""
+    return _render("live/_notice.html", notice_id=uuid.uuid4().hex[:12], text=text, at=_utc(None))
