@@ -17,7 +17,7 @@ def test_directory_filters_and_token_page(live_server, page, screenshot, indexed
     assert "tier=stable_grounds" in page.url
     page.goto(live_server + f"/tokens/{RAYDIUM_MINT}")
     expect(page.locator("svg.chart")).to_be_visible()
-    expect(page.locator("#trades tbody tr")).to_have_count(5)
+    expect(page.locator("#trades .feed-item")).to_have_count(5)
     page.get_by_role("link", name="1d", exact=True).click()
     expect(page.locator('#price-chart a[aria-current="true"]')).to_have_text("1d")
     screenshot("token-page")

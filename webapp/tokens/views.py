@@ -8,7 +8,8 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
-from webapp.models import LaunchApplication, PlatformWallet, Token
+from webapp import live
+from webapp.models import LaunchApplication, PlatformWallet, Token, TokenTrade
 from webapp.services import launches, page_cache, price_chart, token_directory, token_vesting, vesting_chart
 from webapp.services.indexer import reads
 from webapp.services.indexer.candles import INTERVALS
@@ -46,7 +47,7 @@ def show(mint: str) -> str:
     cached = page_cache.cached_text(f"token:{mint}", int(current_app.config["TOKEN_PAGE_CACHE_SECONDS"]),
                                     lambda: _render_token_body(_token_or_404(mint)))
     title, _, body = cached.partition("\x00")
-    return render_template("tokens/show.html", title=title, body=Markup(body))
+    return render_template("tokens/show.html", title=title, body=Markup(body), mint=mint)
 
 
 def _render_token_body(token: Token) -> str:
@@ -56,7 +57,8 @@ def _render_token_body(token: Token) -> str:
     return (token.name or token.mint) + "\x00" + render_template(
         "tokens/_token_body.html", token=token, market=reads.market_summary(mint), holders=reads.top_holders(mint, 20),
         launch=db.session.scalar(select(LaunchApplication).where(LaunchApplication.mint == mint)),
-        vesting=token_vesting.panel(mint), holder_count=reads.holder_count(mint), trades=reads.recent_trades(mint, 50),
+        vesting=token_vesting.panel(mint), holder_count=reads.holder_count(mint),
+        trade_rows=[_trade_row(token, trade) for trade in reads.recent_trades(mint, 50)],
         labels=labels, involvement=reads.involvement(mint, 7), chart=_chart(token, "5m"), interval="5m",
         intervals=list(INTERVALS),
     )
@@ -73,6 +75,14 @@ def chart(mint: str) -> str:
         return show(mint)
     return render_template("tokens/_chart.html", token=token, chart=_chart(token, interval), interval=interval,
                            intervals=list(INTERVALS))
+
+
+def _trade_row(token: Token, trade: TokenTrade) -> Markup:
+    """A stored trade drawn with the same fragment the live hub pushes for new ones."""
+    return Markup(live.render_transaction(
+        mint=token.mint, signature=trade.signature, label=trade.side, wallet=trade.wallet or "",
+        token_amount=int(trade.token_amount), decimals=token.decimals, sol_amount=int(trade.sol_amount),
+        symbol=token.symbol, block_time=trade.block_time))
 
 
 def _chart(token: Token, interval: str) -> price_chart.PriceChart | None:

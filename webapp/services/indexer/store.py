@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from webapp.chain.classify import PlatformWallets
 from webapp.extensions import db
 from webapp.models import PlatformWallet, Token
-from webapp.services.indexer import bulk, dead_letters, holders, market
+from webapp.services.indexer import bulk, dead_letters, holders, live_feed, market
 from webapp.services.indexer.transactions import PreparedTransaction, prepare
 
 log = logging.getLogger("momentum.indexer")
@@ -84,6 +84,7 @@ def index_batch(
         dead_letters.record(result.failed, address)
     dead_letters.resolve(result.indexed + result.already)
     db.session.commit()
+    live_feed.publish_indexed(transactions, result.indexed)
     return result
 
 

@@ -1,0 +1,51 @@
+"""Newly indexed activity, pushed to open pages through the live hub (after the data is committed)."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone
+
+from redis.exceptions import RedisError
+from sqlalchemy import select
+
+from webapp import live
+from webapp.extensions import db
+from webapp.models import Token, TokenMarket
+from webapp.services.indexer.transactions import PreparedTransaction
+
+log = logging.getLogger("momentum.indexer")
+RECENT = timedelta(minutes=2)  # older transactions are history (a backfill), not news for open pages
+SHOWN_LABELS = {"create", "mint", "buy", "sell", "swap", "burn", "transfer", "payout", "stake", "unstake"}
+
+
+def publish_indexed(transactions: Iterable[PreparedTransaction], indexed: Iterable[str]) -> None:
+    """One row per shown event on its token's page and on the home page; a fresh price per traded token.
+
+    Publishing never fails the indexing: the data is committed, and pages catch up on reload.
+    """
+    fresh, since = set(indexed), datetime.now(timezone.utc) - RECENT
+    rows = [(tx, event) for tx in transactions if tx.signature in fresh and (tx.block_time or since) >= since
+            for event in tx.events
+            if event.label in SHOWN_LABELS and event.mint in tx.tracked_mints and event.wallet]
+    if not rows:
+        return
+    tokens = {t.mint: t for t in db.session.scalars(select(Token).where(Token.mint.in_({e.mint for _, e in rows})))}
+    try:
+        for tx, event in rows:
+            token = tokens.get(event.mint)
+            if token is None:
+                continue
+            html = live.render_transaction(
+                mint=event.mint, signature=tx.signature, label=event.label, wallet=event.wallet,
+                token_amount=event.token_amount, decimals=token.decimals, sol_amount=event.sol_amount,
+                symbol=token.symbol, block_time=tx.block_time)
+            live.publish(live.token_topic(event.mint), html)
+            live.publish(live.GLOBAL, html)
+        for mint in {e.mint for _, e in rows if e.label in ("buy", "sell")}:
+            market = db.session.get(TokenMarket, mint)
+            if market is not None and mint in tokens:
+                live.publish(live.token_topic(mint), live.render_price_update(
+                    mint=mint, price_lamports=int(market.price_lamports), price_token_units=int(market.price_units),
+                    decimals=tokens[mint].decimals, market_cap_lamports=int(market.market_cap_lamports)))
+    except (RedisError, ValueError) as error:
+        log.warning("could not publish live activity: %s", error)
