@@ -16,52 +16,10 @@ from __future__ import annotations
 import uuid
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timezone
-from decimal import ROUND_HALF_EVEN, Decimal
 
 from flask import current_app, has_request_context, render_template, url_for
 
-LAMPORTS_PER_SOL_DECIMALS = 9
-PERCENT_BPS = 100
-
-
-def units_text(amount: int, decimals: int, places: int | None = None) -> str:
-    """Base units → `1,234.5`: exact, thousands separated, trailing zeros trimmed."""
-    if not isinstance(amount, int) or isinstance(amount, bool):
-        raise TypeError("amounts are integers in base units")
-    value = Decimal(amount).scaleb(-decimals)
-    if places is not None and places < decimals:
-        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
-    text = f"{value:,f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def sol_text(lamports: int) -> str:
-    """Lamports as SOL: four decimals from 0.01 SOL up, every digit below."""
-    places = 4 if abs(lamports) >= 10_000_000 else None
-    return units_text(lamports, LAMPORTS_PER_SOL_DECIMALS, places)
-
-
-def token_text(units: int, decimals: int) -> str:
-    places = 2 if abs(units) >= 10**decimals else None
-    return units_text(units, decimals, places)
-
-
-def price_text(lamports: int, token_units: int, decimals: int, digits: int = 4) -> str:
-    """SOL per whole token for `lamports` paid for `token_units`, to `digits` significant digits."""
-    if token_units <= 0:
-        return "—"
-    value = Decimal(lamports) * Decimal(10) ** decimals / Decimal(token_units) / Decimal(10) ** LAMPORTS_PER_SOL_DECIMALS
-    if value == 0:
-        return "0"
-    value = value.quantize(Decimal(1).scaleb(value.adjusted() - digits + 1), rounding=ROUND_HALF_EVEN)
-    text = f"{value:,f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def percent_text(bps: int) -> str:
-    """Basis points → `45.2%`."""
-    return units_text(bps, 2, 1) + "%"
-
+from webapp.money import percent_text, price_text, sol_text, token_text, units_text  # noqa: F401 (re-exported)
 
 def _rendering() -> AbstractContextManager[object]:
     """url_for needs a request; a job has none, so it renders in a stand-in one for SITE_URL."""
