@@ -9,6 +9,7 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from webapp.admin.forms import selected_ids
 from webapp.admin.views import bp
 from webapp.chain.rpc import SolanaRpcError, SolanaUnavailable
 from webapp.extensions import db, redis_client, solana_client
@@ -65,9 +66,7 @@ def track_token() -> Response | tuple[str, int]:
 @bp.post("/chain/dead-letters/retry")
 def retry_dead_letters() -> Response:
     """Queue failed transactions for indexing again; audited."""
-    ids = [int(value) for value in request.form.getlist("dead_letter_id") if value.isdigit()]
-    if not ids:
-        abort(422, description="Choose at least one failed transaction to retry.")
+    ids = selected_ids("dead_letter_id", "Choose at least one failed transaction to retry.")
     signatures = dead_letters.retry(ids, current_user, request.remote_addr)
     flash(f"{len(signatures)} transaction(s) queued for indexing again.")
     return redirect(url_for("admin.chain"))

@@ -30,3 +30,13 @@ class SendTokensForm(FlaskForm):
     mint = StringField("Token mint", validators=[InputRequired(message="Enter the token's mint address."), Length(max=44)])
     amount = StringField("Amount (tokens)", validators=[InputRequired(message="Enter an amount."), Length(max=40)])
     request_id = HiddenField(validators=[InputRequired(), Length(min=8, max=64)])
+
+
+def selected_ids(field: str, nothing_chosen: str) -> list[int]:
+    """The row ids ticked in a list form; 422 with `nothing_chosen` when there are none."""
+    from flask import abort, request
+
+    ids = [int(value) for value in request.form.getlist(field) if value.isdigit()]
+    if not ids:
+        abort(422, description=nothing_chosen)
+    return ids

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from webapp.admin.forms import CreateWalletForm, SendTokensForm
+from webapp.admin.forms import CreateWalletForm, SendTokensForm, selected_ids
 from webapp.admin.views import bp
 from webapp.chain.keystore import KeystoreError
 from webapp.chain.rpc import SolanaRpcError, SolanaUnavailable
@@ -115,9 +115,7 @@ def start_payouts() -> Response:
 @bp.post("/payouts/retry")
 def retry_payouts() -> Response:
     """Put failed payouts back in the queue; audited."""
-    ids = [int(value) for value in request.form.getlist("payout_id") if value.isdigit()]
-    if not ids:
-        abort(422, description="Choose at least one failed payout to retry.")
+    ids = selected_ids("payout_id", "Choose at least one failed payout to retry.")
     count = runs.retry_failed(ids, current_user, request.remote_addr)
     flash(f"{count} payout(s) will be retried by the next run.")
     return redirect(url_for("admin.payouts", status="pending"))

@@ -31,28 +31,25 @@ def config(params: list[Any], index: int) -> dict[str, Any]:
     return value
 
 
-def pubkey(value: Any) -> Pubkey:
+def _base58_bytes(value: Any, size: int) -> bytes:
+    """Decode a base58 param of exactly `size` bytes, with the validator's error messages."""
     if not isinstance(value, str):
         raise invalid_params("Invalid param: Invalid")
     try:
         raw = b58decode(value)
     except ValueError:
         raise invalid_params("Invalid param: Invalid") from None
-    if len(raw) != 32:
+    if len(raw) != size:
         raise invalid_params("Invalid param: WrongSize")
-    return Pubkey(raw)
+    return raw
+
+
+def pubkey(value: Any) -> Pubkey:
+    return Pubkey(_base58_bytes(value, 32))
 
 
 def signature(value: Any) -> str:
-    if not isinstance(value, str):
-        raise invalid_params("Invalid param: Invalid")
-    try:
-        raw = b58decode(value)
-    except ValueError:
-        raise invalid_params("Invalid param: Invalid") from None
-    if len(raw) != 64:
-        raise invalid_params("Invalid param: WrongSize")
-    return str(Signature(raw))
+    return str(Signature(_base58_bytes(value, 64)))
 
 
 def commitment(cfg: dict[str, Any], default: str = "finalized") -> str:
