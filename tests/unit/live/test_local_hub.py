@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import socket
+import time
 
 import pytest
 
@@ -91,7 +92,8 @@ def test_a_slow_follower_is_dropped_and_the_others_still_get_everything(offline_
     published = threading.Event()
 
     def serve_fast_follower() -> None:  # what its connection greenlet does
-        while not (published.is_set() and not fast.outbox):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not fast.dropped and not (published.is_set() and not fast.outbox):
             fast.ws.event.wait(0.02)
             fast.ws.event.clear()
             fast.flush()
@@ -101,8 +103,15 @@ def test_a_slow_follower_is_dropped_and_the_others_still_get_everything(offline_
     with offline_app.app_context():
         for n in range(60):
             live.publish("global", f'<p id="n{n}">{n}</p>' + "x" * 4000)
+            # pace the publisher to the fast follower (as its greenlet would be), so only the
+            # follower that never reads falls behind, however busy the machine is
+            pace_until = time.monotonic() + 2
+            while len(fast.outbox) > 1 and time.monotonic() < pace_until:
+                time.sleep(0.001)
     published.set()
-    drain.join()
-    reader.join()
+    drain.join(timeout=15)
+    reader.join(timeout=15)
+    assert not drain.is_alive() and not reader.is_alive()
+    assert fast.dropped is None, fast.dropped
     assert slow.dropped == "slow"
     assert [r.split("</p>")[0].split(">")[-1] for r in received] == [str(n) for n in range(60)]
