@@ -1,0 +1,47 @@
+"""An admin approves a launch in the browser; the token page shows its vesting."""
+from __future__ import annotations
+
+from playwright.sync_api import expect
+from solders.keypair import Keypair
+from solders.pubkey import Pubkey
+
+from tests.e2e.wallet import sign_in_with_test_wallet
+from tests.integration.payouts.conftest import chain, payout_world  # noqa: F401
+from webapp.extensions import db
+from webapp.models import LaunchApplication, User
+from webapp.services import launches, platform_wallets
+
+
+def test_admin_approves_a_stable_grounds_launch(app, live_server, page, screenshot, payout_world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    world = payout_world
+    with app.app_context():
+        treasury = platform_wallets.ensure_wallet("treasury", "Platform reserves").address
+        applicant = User(wallet=str(Keypair().pubkey()), display_name="garden-team")
+        db.session.add(applicant)
+        db.session.commit()
+        launches.submit(applicant, launches.LaunchDraft(
+            "Garden Guild", "GRDN", "stable_grounds", "Growers funding community gardens.",
+            links={"website": "https://garden.example"}, team_allocation_bps=1500,
+            team_wallets=[(str(Keypair().pubkey()), 3), (str(Keypair().pubkey()), 2)],
+            cliff_days=90, vesting_days=365, unlock_period_days=30))
+    world.rpc.confirm(world.rpc.request_airdrop(Pubkey.from_string(treasury), 10 * 10**9))
+    sign_in_with_test_wallet(app, live_server, page, admin=True)
+    page.goto(live_server + "/admin/launches")
+    expect(page.locator(".launch-card")).to_contain_text("Garden Guild")
+    page.get_by_role("button", name="Approve and launch").click()
+    expect(page.locator("#alerts")).to_contain_text("approved")
+    from worker.jobs import launch_token
+
+    with app.app_context():
+        launch_token(1)
+        mint = db.session.get(LaunchApplication, 1).mint
+    page.goto(live_server + "/admin/launches")
+    expect(page.locator(".launch-card")).to_contain_text("Supply fixed")
+    screenshot("admin-launches")
+    page.goto(live_server + f"/tokens/{mint}")
+    expect(page.locator(".vesting-panel")).to_contain_text("locked on chain")
+    expect(page.locator(".launch-facts")).to_contain_text("Supply fixed")
+    screenshot("token-vesting")
+    page.goto(live_server + "/admin/chain")
+    expect(page.locator("main")).to_contain_text("GRDN")
+    screenshot("admin-chain")
