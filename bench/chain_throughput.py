@@ -29,7 +29,7 @@ from solders.transaction import VersionedTransaction
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from webapp.chain.localnet import spl_actions as spl  # noqa: E402
+from webapp.chain import spl  # noqa: E402
 from webapp.chain.localnet.process import LocalChainProcess  # noqa: E402
 from webapp.chain.rpc import SolanaRpcClient  # noqa: E402
 

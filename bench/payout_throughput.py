@@ -27,7 +27,7 @@ from solders.pubkey import Pubkey
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from webapp.chain.localnet import spl_actions as spl  # noqa: E402
+from webapp.chain import spl  # noqa: E402
 from webapp.chain.localnet.process import LocalChainProcess  # noqa: E402
 from webapp.chain.rpc import SolanaRpcClient  # noqa: E402
 from webapp.chain.transfers import TokenTransfer, batch_transfer_transaction  # noqa: E402

@@ -8,7 +8,7 @@ from solders.keypair import Keypair
 
 from tests.integration.chain.conftest import DECIMALS
 from tests.integration.payouts.conftest import chain, payout_world  # noqa: F401
-from webapp.chain.localnet import spl_actions as spl
+from webapp.chain import spl
 from webapp.live.hub import hub_for
 from webapp.services.indexer import store
 from webapp.services.indexer.tracking import track_mint

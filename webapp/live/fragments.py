@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 
 from flask import current_app, has_request_context, render_template, url_for
 
-from webapp.money import percent_text, price_text, sol_text, token_text, units_text  # noqa: F401 (re-exported)
+from webapp.money import percent_text, price_text, sol_text, token_text
 
 def _rendering() -> AbstractContextManager[object]:
     """url_for needs a request; a job has none, so it renders in a stand-in one for SITE_URL."""

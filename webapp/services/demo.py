@@ -11,7 +11,7 @@ from solders.pubkey import Pubkey
 
 from sqlalchemy import select
 
-from webapp.chain.localnet import spl_actions as spl
+from webapp.chain import spl
 from webapp.chain.localnet.simulator import MarketSimulator
 from webapp.chain.rpc import SolanaRpcClient
 from webapp.extensions import db, solana_client

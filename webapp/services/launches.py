@@ -13,7 +13,7 @@ from spl.token.instructions import AuthorityType, set_authority
 from spl.token.models import SetAuthorityParams
 from sqlalchemy import func, select
 
-from webapp.chain.localnet import spl_actions as spl
+from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient
 from webapp.extensions import db
 from webapp.models import LaunchApplication, LaunchStatus, Token, User

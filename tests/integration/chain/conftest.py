@@ -11,7 +11,7 @@ import pytest
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
-from webapp.chain.localnet import spl_actions as spl
+from webapp.chain import spl
 from webapp.chain.localnet.process import LocalChainProcess, free_port  # noqa: F401
 from webapp.chain.rpc import SolanaRpcClient
 

@@ -16,7 +16,7 @@ from solders.system_program import TransferParams, transfer
 from solders.transaction import VersionedTransaction
 
 from tests.integration.chain.conftest import DECIMALS, ChainProcess, TokenWorld
-from webapp.chain.localnet import spl_actions as spl
+from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient, SolanaRpcError
 
 

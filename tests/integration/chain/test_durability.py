@@ -7,7 +7,7 @@ from prometheus_client import CollectorRegistry
 from solders.signature import Signature
 
 from tests.integration.chain.conftest import DECIMALS, ChainProcess, TokenWorld, make_token_world
-from webapp.chain.localnet import spl_actions as spl
+from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient
 
 

@@ -36,7 +36,7 @@ from spl.token.models import (
 )
 
 from tests.integration.chain.conftest import DECIMALS, REPO_ROOT, TokenWorld
-from webapp.chain.localnet import spl_actions as spl
+from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient
 
 FIXTURES = REPO_ROOT.parent / "shared" / "fixtures" / "solana-mainnet"

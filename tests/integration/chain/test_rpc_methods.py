@@ -22,7 +22,7 @@ from solders.rpc.responses import (
 from solders.system_program import TransferParams, transfer
 
 from tests.integration.chain.conftest import DECIMALS, FINALITY_SLOTS, ChainProcess, TokenWorld
-from webapp.chain.localnet import spl_actions as spl
+from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient
 
 

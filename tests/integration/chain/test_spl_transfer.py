@@ -13,7 +13,7 @@ from solders.signature import Signature
 from solders.transaction_status import EncodedConfirmedTransactionWithStatusMeta
 
 from tests.integration.chain.conftest import DECIMALS, ChainProcess, TokenWorld
-from webapp.chain.localnet import spl_actions as spl
+from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient
 
 LAMPORTS_PER_SIGNATURE = 5000

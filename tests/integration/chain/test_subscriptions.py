@@ -19,7 +19,7 @@ from solders.rpc.responses import (
 from solders.signature import Signature
 
 from tests.integration.chain.conftest import DECIMALS, ChainProcess, TokenWorld
-from webapp.chain.localnet import spl_actions as spl
+from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient
 
 TIMEOUT = 10.0

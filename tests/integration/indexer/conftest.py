@@ -11,7 +11,7 @@ from solders.pubkey import Pubkey
 from solders.signature import Signature
 
 from tests.integration.chain.conftest import DECIMALS, ChainProcess, TokenWorld, chain, make_token_world  # noqa: F401
-from webapp.chain.localnet import spl_actions as spl
+from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient
 
 

@@ -9,7 +9,7 @@ from solders.signature import Signature
 from sqlalchemy import func, select
 
 from tests.integration.indexer.conftest import DECIMALS, TokenWorld, make_token_world, send, transfer
-from webapp.chain.localnet import spl_actions as spl
+from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient
 from webapp.extensions import db, solana_client
 from webapp.models import HolderAccount, IndexedTransaction, Token, TransactionEvent

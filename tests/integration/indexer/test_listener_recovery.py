@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from tests.integration.chain.conftest import REPO_ROOT, ChainProcess, make_token_world
 from tests.integration.indexer.conftest import DECIMALS, point_app_at
-from webapp.chain.localnet import spl_actions as spl
+from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient
 from webapp.extensions import db, redis_client, solana_client
 from webapp.models import IndexedTransaction

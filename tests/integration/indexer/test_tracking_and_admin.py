@@ -11,7 +11,7 @@ from solders.signature import Signature
 from sqlalchemy import func, select
 
 from tests.integration.indexer.conftest import make_token_world
-from webapp.chain.localnet import spl_actions as spl
+from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient
 from webapp.extensions import db, redis_client
 from webapp.models import AuditEntry, ChainCheckpoint, IndexFailure, Token

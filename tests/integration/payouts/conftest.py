@@ -12,7 +12,7 @@ from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
 from tests.integration.chain.conftest import DECIMALS, ChainProcess, chain, make_token_world  # noqa: F401
-from webapp.chain.localnet import spl_actions as spl
+from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient
 
 PASSPHRASE = "test passphrase"

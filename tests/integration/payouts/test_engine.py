@@ -118,7 +118,7 @@ def test_a_signed_but_unsent_transaction_is_sent_once_after_a_crash(payout_world
 def test_token_2022_mints_are_paid_with_their_own_program(payout_world) -> None:  # type: ignore[no-untyped-def]
     from spl.token.constants import TOKEN_2022_PROGRAM_ID
 
-    from webapp.chain.localnet import spl_actions as spl
+    from webapp.chain import spl
 
     world = payout_world
     rpc, treasury, mint = world.rpc, world.treasury, Keypair()

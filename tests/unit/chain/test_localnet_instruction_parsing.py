@@ -15,7 +15,7 @@ from spl.token.instructions import set_authority, transfer
 from spl.token.models import AuthorityType, SetAuthorityParams
 from spl.token.models import TransferParams as TokenTransferParams
 
-from webapp.chain.localnet import spl_actions as spl
+from webapp.chain import spl
 from webapp.chain.localnet.tx_render import parse_instruction
 
 

@@ -7,7 +7,7 @@ from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 from solders.system_program import TransferParams, transfer
 
-from webapp.chain.localnet import spl_actions as spl
+from webapp.chain import spl
 from webapp.chain.localnet.ledger import Rejection
 from webapp.chain.localnet.node import LocalChain, LocalnetSettings
 from webapp.chain.localnet.store import TxEntry

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from webapp.live.fragments import percent_text, price_text, sol_text, token_text, units_text
+from webapp.money import percent_text, price_text, sol_text, token_text, units_text
 
 
 def test_base_units_render_exactly() -> None:

@@ -21,7 +21,7 @@ from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 from solders.signature import Signature
 
-from webapp.chain.localnet import spl_actions as spl
+from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient, SolanaRpcError, SolanaUnavailable
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
-"""Building blocks for SPL token activity: create a mint, mint, transfer, burn, sign.
+"""SPL token instructions and signing: create a mint, mint, transfer, burn, sign.
 
-Pure transaction builders (no I/O): the market simulator, the tests and the
-benchmark compose them; later work adds curve trades the same way.
+Pure transaction builders (no I/O): launches, payouts, the demo seed, the
+local chain's market simulator, the tests and the benchmarks compose them.
 """
 from __future__ import annotations
 
