@@ -80,6 +80,7 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "LIVE_STATS_SECONDS": float(os.environ.get("LIVE_STATS_SECONDS", "5")),
         "PAYOUTS_PER_PAGE": 50,
         "TOKEN_PAGE_CACHE_SECONDS": int(os.environ.get("TOKEN_PAGE_CACHE_SECONDS", "2")),
+        "TRADE_QUOTE_SECONDS": int(os.environ.get("TRADE_QUOTE_SECONDS", "45")),
     }
 
 

@@ -86,3 +86,19 @@ def release_vesting() -> dict[str, object]:
         if vesting_releases.request_due_releases(application, gateway):
             paid[application.symbol] = runs.execute_run(f"escrow_{application.id}").status
     return {"runs": paid}
+
+
+def graduate_curve(mint: str) -> dict[str, object]:
+    """Open the liquidity pool of a sold-out curve, exactly once."""
+    from webapp.extensions import solana_client
+    from webapp.services.trading import graduation
+
+    return {"signature": graduation.graduate(mint, solana_client())}
+
+
+def graduate_waiting_curves() -> dict[str, object]:
+    """Graduate curves left sold out because their queued job was lost."""
+    from webapp.extensions import solana_client
+    from webapp.services.trading import graduation
+
+    return {"signatures": graduation.graduate_waiting(solana_client())}

@@ -1,6 +1,10 @@
-/* Momentum wallet sign-in (Sign In With Solana). The only script of our own.
- * Uses wallet-standard `solana:signIn` where a wallet offers it, else a
- * Phantom-style provider's `signMessage`. Without a wallet it explains why. */
+/* Momentum's wallet glue, the only script of our own.
+ * Sign-in (Sign In With Solana): wallet-standard `solana:signIn` where a wallet
+ * offers it, else a Phantom-style provider's `signMessage`.
+ * Trades: the server hands over a transaction; wallet-standard
+ * `solana:signTransaction` adds the member's signature (bytes in, bytes out)
+ * and the signed bytes go back to the server, which co-signs and sends.
+ * Without a wallet it explains why. */
 (function () {
   "use strict";
 
@@ -178,6 +182,73 @@
       var label = button.textContent;
       button.textContent = "Copied";
       setTimeout(function () { button.textContent = label; }, 1200);
+    });
+  });
+
+
+  // --- trading ---------------------------------------------------------------
+
+  function bytesFromBase64(text) {
+    var raw = atob(text), out = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+    return out;
+  }
+
+  function base64FromBytes(bytes) {
+    var raw = "";
+    for (var i = 0; i < bytes.length; i++) raw += String.fromCharCode(bytes[i]);
+    return btoa(raw);
+  }
+
+  function transactionWallet() {
+    for (var i = 0; i < standardWallets.length; i++) {
+      var f = standardWallets[i].features;
+      if (f["solana:signTransaction"] && f["standard:connect"]) return standardWallets[i];
+    }
+    return null;
+  }
+
+  function showTradeResult(html) {
+    var target = document.getElementById("trade-result");
+    if (!target) return;
+    target.innerHTML = html;
+    if (window.htmx) window.htmx.process(target);
+  }
+
+  function signTrade(button) {
+    var wallet = transactionWallet();
+    if (!wallet) {
+      return Promise.reject(new Error("No wallet here can sign transactions (wallet-standard solana:signTransaction). " +
+        "Unlock Phantom, Solflare or Backpack and try again."));
+    }
+    return wallet.features["standard:connect"].connect().then(function (connected) {
+      var accounts = (connected && connected.accounts) || wallet.accounts;
+      var account = null;
+      for (var i = 0; i < accounts.length; i++) if (accounts[i].address === button.dataset.wallet) account = accounts[i];
+      if (!account) throw new Error("Switch your wallet to the account you signed in with (" + button.dataset.wallet + ").");
+      return wallet.features["solana:signTransaction"].signTransaction({
+        account: account, chain: button.dataset.chain, transaction: bytesFromBase64(button.dataset.transaction)
+      });
+    }).then(function (outputs) {
+      var form = new URLSearchParams();
+      form.append("signed", base64FromBytes(outputs[0].signedTransaction));
+      return fetch(button.dataset.submitUrl, {
+        method: "POST", body: form, credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" }
+      });
+    }).then(function (response) { return response.text(); });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-trade-sign]") : null;
+    if (!button) return;
+    event.preventDefault();
+    button.setAttribute("aria-busy", "true");
+    button.textContent = "Waiting for your wallet…";
+    signTrade(button).then(showTradeResult).catch(function (error) {
+      button.removeAttribute("aria-busy");
+      button.textContent = "Sign with your wallet";
+      explain("The trade was not sent: " + (error && error.message ? error.message : error));
     });
   });
 

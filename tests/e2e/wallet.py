@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from solders.keypair import Keypair
+from solders.message import to_bytes_versioned
+from solders.transaction import VersionedTransaction
 
 # A Phantom-style provider whose signing calls back into Python (window.pySign).
 TEST_WALLET_SCRIPT = """
@@ -16,6 +18,19 @@ TEST_WALLET_SCRIPT = """
   };
   window.phantom = { solana: provider };
   window.solana = provider;
+  // The same key as a wallet-standard wallet that signs transactions (bytes in, bytes out).
+  const account = { address, publicKey: new Uint8Array(32), chains: ["solana:localnet"], features: [] };
+  const wallet = {
+    version: "1.0.0", name: "Test Wallet", icon: "data:image/svg+xml;base64,PHN2Zy8+", chains: ["solana:localnet"],
+    accounts: [account],
+    features: {
+      "standard:connect": { version: "1.0.0", connect: async () => ({ accounts: [account] }) },
+      "solana:signTransaction": { version: "1.0.0", supportedTransactionVersions: ["legacy", 0],
+        signTransaction: async (...inputs) => Promise.all(inputs.map(async (input) => ({
+          signedTransaction: new Uint8Array(await window.pySignTransaction(Array.from(input.transaction))) }))) },
+    },
+  };
+  window.addEventListener("wallet-standard:app-ready", (event) => event.detail.register(wallet));
 })();
 """
 
@@ -29,7 +44,17 @@ def inject_test_wallet(page, keypair: Keypair) -> list[str]:  # type: ignore[no-
         signed.append(data.decode())
         return list(bytes(keypair.sign_message(data)))
 
+    def sign_transaction(wire: list[int]) -> list[int]:
+        transaction = VersionedTransaction.from_bytes(bytes(wire))
+        signatures = list(transaction.signatures)
+        index = list(transaction.message.account_keys).index(keypair.pubkey())
+        signatures[index] = keypair.sign_message(to_bytes_versioned(transaction.message))
+        signed_transactions.append(transaction)
+        return list(bytes(VersionedTransaction.populate(transaction.message, signatures)))
+
+    signed_transactions: list[VersionedTransaction] = []
     page.expose_function("pySign", sign)
+    page.expose_function("pySignTransaction", sign_transaction)
     page.add_init_script(TEST_WALLET_SCRIPT % {"address": str(keypair.pubkey())})
     return signed
 

@@ -220,7 +220,7 @@ class ChainListener:
             await asyncio.sleep(self.settings["LISTENER_HEARTBEAT_SECONDS"])
 
     async def _housekeeping_loop(self) -> None:
-        """Queue the finality check, vesting releases and reconciliation on their schedules (one at a time each)."""
+        """Queue the finality check, vesting releases, missed graduations and reconciliation on their schedules (one at a time each)."""
         next_reconcile = time.monotonic() + self.settings["INDEXER_RECONCILE_SECONDS"]
         next_vesting = time.monotonic()
         while True:
@@ -232,6 +232,8 @@ class ChainListener:
                     next_vesting = time.monotonic() + VESTING_RELEASE_SECONDS
                     await asyncio.to_thread(queueing.enqueue_once, "worker.jobs.release_vesting", "vesting-release",
                                             self.redis)
+                    await asyncio.to_thread(queueing.enqueue_once, "worker.jobs.graduate_waiting_curves",
+                                            "graduation-sweep", self.redis)
                 if time.monotonic() >= next_reconcile:
                     next_reconcile = time.monotonic() + self.settings["INDEXER_RECONCILE_SECONDS"]
                     await asyncio.to_thread(queueing.enqueue_once, "worker.jobs.reconcile_holders",

@@ -58,7 +58,8 @@ def render_token_created(*, mint: str, name: str, symbol: str, creator: str, tie
 
 def render_price_update(
     *, mint: str, price_lamports: int, price_token_units: int, decimals: int,
-    market_cap_lamports: int, curve_progress_bps: int | None = None,
+    market_cap_lamports: int, curve_progress_bps: int | None = None, curve_raised_lamports: int = 0,
+    curve_remaining_lamports: int = 0,
 ) -> str:
     """Price (from `price_lamports` paid for `price_token_units`), market cap and curve progress."""
     return _render(
@@ -68,6 +69,7 @@ def render_price_update(
         market_cap=sol_text(market_cap_lamports),
         curve_progress_bps=None if curve_progress_bps is None else max(0, min(10_000, curve_progress_bps)),
         curve_progress=None if curve_progress_bps is None else percent_text(max(0, min(10_000, curve_progress_bps))),
+        curve_raised=sol_text(curve_raised_lamports), curve_remaining=sol_text(curve_remaining_lamports),
     )
 
 

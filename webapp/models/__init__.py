@@ -25,9 +25,15 @@ from webapp.models.payouts import (
     RunStatus,
 )
 from webapp.models.tokens import Tier, Token, TokenProgram
+from webapp.models.trading import OPEN_ORDER_STATUSES, BondingCurve, MarketPhase, OrderStatus, TradeOrder
 
 __all__ = [
     "AuditEntry",
+    "BondingCurve",
+    "MarketPhase",
+    "OPEN_ORDER_STATUSES",
+    "OrderStatus",
+    "TradeOrder",
     "BatchStatus",
     "Candle",
     "ChainCheckpoint",

@@ -170,6 +170,10 @@ def launch(application: LaunchApplication, client: SolanaRpcClient) -> LaunchApp
 
     if db.session.scalar(select(Token.id).where(Token.mint == application.mint)) is None:
         track_mint(client, application.mint, name=application.name, symbol=application.symbol, tier=application.tier)
+    if application.tier == "wild_fires":
+        from webapp.services.trading.markets import open_curve
+
+        open_curve(client, application.mint, application.id, application.symbol)
     application.status, application.launched_at = LaunchStatus.LAUNCHED.value, datetime.now(timezone.utc)
     application.failure = None
     db.session.commit()

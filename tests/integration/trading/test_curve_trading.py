@@ -1,0 +1,163 @@
+"""Buying and selling on a bonding curve through the pages, with the member's wallet signing."""
+from __future__ import annotations
+
+import base64
+import re
+from datetime import datetime, timedelta, timezone
+
+from solders.hash import Hash
+from solders.keypair import Keypair
+from solders.pubkey import Pubkey
+from solders.message import MessageV0, to_bytes_versioned
+from solders.signature import Signature
+from solders.transaction import VersionedTransaction
+from sqlalchemy import select
+
+from tests.integration.trading.conftest import SOL, Market, wallet_signs
+from webapp.chain import spl
+from webapp.chain.classify import classify
+from webapp.extensions import db
+from webapp.models import BondingCurve, TradeOrder
+from webapp.services.bonding_curve import CurveParams, CurveState, quote_buy
+from webapp.services.trading.markets import VAULT_FLOAT_LAMPORTS
+
+
+def place(client, auth, mint: str, **form: str):  # type: ignore[no-untyped-def]
+    return client.post(f"/tokens/{mint}/trade", data={"slippage_bps": "100", **form, "csrf_token": auth.csrf_token()})
+
+
+def transaction_in(html: str) -> tuple[str, str]:
+    transaction = re.search(r'data-transaction="([^"]+)"', html)
+    submit = re.search(r'data-submit-url="([^"]+)"', html)
+    assert transaction and submit, html
+    return transaction.group(1), submit.group(1)
+
+
+def trade(client, auth, market: Market, keypair: Keypair, **form: str) -> str:  # type: ignore[no-untyped-def]
+    reply = place(client, auth, market.mint, **form)
+    assert reply.status_code == 200, reply.get_data(as_text=True)
+    unsigned, submit_url = transaction_in(reply.get_data(as_text=True))
+    result = client.post(submit_url, data={"signed": wallet_signs(keypair, unsigned), "csrf_token": auth.csrf_token()})
+    assert result.status_code == 200, result.get_data(as_text=True)
+    return result.get_data(as_text=True)
+
+
+def _signed_by_stranger(unsigned: str) -> str:
+    """Another key's signature in the member's slot."""
+    transaction = VersionedTransaction.from_bytes(base64.b64decode(unsigned))
+    signatures = list(transaction.signatures)
+    signatures[0] = Keypair().sign_message(to_bytes_versioned(transaction.message))
+    return base64.b64encode(bytes(VersionedTransaction.populate(transaction.message, signatures))).decode()
+
+
+def _changed(unsigned: str, keypair: Keypair) -> str:
+    """The quoted transaction with another blockhash, signed by the member: not what was quoted."""
+    message = VersionedTransaction.from_bytes(base64.b64decode(unsigned)).message
+    other = MessageV0(message.header, list(message.account_keys), Hash.new_unique(), list(message.instructions), [])
+    return wallet_signs(keypair, base64.b64encode(bytes(VersionedTransaction.populate(
+        other, [Signature.default()] * message.header.num_required_signatures))).decode())
+
+
+def _units_text(units: int) -> str:
+    return f"{units // 10**6}.{units % 10**6:06d}"
+
+
+def curve_row(market: Market) -> BondingCurve:
+    with market.app.app_context():
+        curve = db.session.scalar(select(BondingCurve).where(BondingCurve.mint == market.mint))
+        db.session.expunge(curve)
+        return curve
+
+
+def test_a_member_buys_then_sells_on_the_curve_atomically(market: Market, client, auth) -> None:  # type: ignore[no-untyped-def]
+    user, keypair = market.member(5 * SOL)
+    auth.sign_in(keypair)
+    vault = market.address("curve_1")
+    assert market.lamports_of(vault) == VAULT_FLOAT_LAMPORTS
+
+    preview = client.get(f"/tokens/{market.mint}/trade/preview", query_string={"side": "buy", "amount": "1"})
+    expected = quote_buy(CurveState.initial(CurveParams.DEFAULT), CurveParams.DEFAULT, SOL)
+    assert preview.status_code == 200 and f'name="expected" value="{expected.tokens_out}"' in preview.get_data(as_text=True)
+
+    page = trade(client, auth, market, keypair, side="buy", amount="1", expected=str(expected.tokens_out), expected_amount="1")
+    assert "Bought" in page
+    assert market.tokens_of(keypair.pubkey()) == expected.tokens_out
+    assert market.lamports_of(vault) == VAULT_FLOAT_LAMPORTS + expected.lamports_charged
+    curve = curve_row(market)
+    assert int(curve.tokens_sold) == expected.tokens_out and int(curve.real_sol_reserves) == expected.cost_lamports
+    assert int(curve.curve_fees_lamports) == expected.fee_lamports
+
+    with market.app.app_context():
+        order = db.session.scalar(select(TradeOrder).where(TradeOrder.side == "buy"))
+        raw = market.world.rpc.get_transaction(order.signature, encoding="jsonParsed")
+    events = [e for e in classify(raw) if e.mint == market.mint]
+    assert [(e.label, e.wallet, e.token_amount, e.sol_amount) for e in events] == [
+        ("buy", str(keypair.pubkey()), expected.tokens_out, expected.lamports_charged)]
+
+    # one base unit given away: selling everything bought is now beyond the wallet's balance
+    rpc = market.world.rpc
+    gift = spl.transfer(keypair.pubkey(), Pubkey.from_string(market.mint), Keypair().pubkey(), 1, 6)
+    rpc.confirm(rpc.send_transaction(spl.sign(gift, keypair, rpc.get_latest_blockhash().blockhash)))
+    too_many = place(client, auth, market.mint, side="sell", amount=_units_text(expected.tokens_out))
+    assert too_many.status_code == 422 and "Your wallet holds" in too_many.get_data(as_text=True)
+    half = expected.tokens_out // 2
+    sold = trade(client, auth, market, keypair, side="sell", amount=_units_text(half))
+    assert "Sold" in sold
+    assert market.tokens_of(keypair.pubkey()) == expected.tokens_out - 1 - half
+    curve = curve_row(market)
+    assert int(curve.tokens_sold) == expected.tokens_out - half
+    assert market.lamports_of(vault) == VAULT_FLOAT_LAMPORTS + int(curve.real_sol_reserves) + int(curve.curve_fees_lamports)
+
+
+def test_bad_trades_are_refused_and_move_nothing(market: Market, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+    user, keypair = market.member(1 * SOL)
+    vault = market.address("curve_1")
+    assert place(client, auth, market.mint, side="buy", amount="1").status_code in (401, 302)  # signed out
+    auth.sign_in(keypair)
+    cases = {"0": "above zero", "-1": "above zero", "abc": "must be a number", "0.0000000001": "decimals"}
+    for amount, words in cases.items():
+        reply = place(client, auth, market.mint, side="buy", amount=amount)
+        assert reply.status_code == 422 and words in reply.get_data(as_text=True), (amount, reply.get_data(as_text=True))
+    assert place(client, auth, market.mint, side="buy", amount="5").status_code == 422  # beyond the wallet's SOL
+    assert "have been sold on this curve" in place(client, auth, market.mint, side="sell", amount="10").get_data(as_text=True)
+    assert place(client, auth, "So11111111111111111111111111111111111111112", side="buy", amount="1").status_code == 404
+    assert place(client, auth, market.mint, side="hold", amount="1").status_code == 400
+    slipped = place(client, auth, market.mint, side="buy", amount="0.1", expected=str(10**15), expected_amount="0.1")
+    assert slipped.status_code == 409 and "slippage" in slipped.get_data(as_text=True)
+
+    # a wallet that changes the transaction, or does not sign it, gets nothing sent
+    reply = place(client, auth, market.mint, side="buy", amount="0.1")
+    unsigned, submit_url = transaction_in(reply.get_data(as_text=True))
+    stranger = client.post(submit_url, data={"signed": _signed_by_stranger(unsigned), "csrf_token": auth.csrf_token()})
+    assert stranger.status_code == 400 and "not signed by your wallet" in stranger.get_data(as_text=True)
+    changed = client.post(submit_url, data={"signed": _changed(unsigned, keypair), "csrf_token": auth.csrf_token()})
+    assert changed.status_code == 400 and "changed the transaction" in changed.get_data(as_text=True)
+    assert client.post(submit_url, data={"signed": "not base64!", "csrf_token": auth.csrf_token()}).status_code == 400
+
+    # a quote left unsigned past its time is stale: refused, and the market is free again
+    with market.app.app_context():
+        order = db.session.scalar(select(TradeOrder).order_by(TradeOrder.id.desc()))
+        order.expires_at = datetime.now(timezone.utc) - timedelta(seconds=1)
+        db.session.commit()
+    stale = client.post(submit_url, data={"signed": wallet_signs(keypair, unsigned), "csrf_token": auth.csrf_token()})
+    assert stale.status_code == 409 and "expired" in stale.get_data(as_text=True)
+    assert market.tokens_of(keypair.pubkey()) == 0 and market.lamports_of(vault) == VAULT_FLOAT_LAMPORTS
+    curve = curve_row(market)
+    assert int(curve.tokens_sold) == 0 and int(curve.real_sol_reserves) == 0
+
+
+def test_one_open_quote_per_token_holds_the_reserves(market: Market, client, auth) -> None:  # type: ignore[no-untyped-def]
+    first, first_keys = market.member()
+    auth.sign_in(first_keys)
+    held = place(client, auth, market.mint, side="buy", amount="0.2")
+    assert held.status_code == 200
+    client.post("/auth/logout", data={"csrf_token": auth.csrf_token()})
+    second, second_keys = market.member()
+    auth.sign_in(second_keys)
+    busy = place(client, auth, market.mint, side="buy", amount="0.2")
+    assert busy.status_code == 409 and "try again" in busy.get_data(as_text=True)
+    with market.app.app_context():
+        order = db.session.scalar(select(TradeOrder).where(TradeOrder.user_id == first.id))
+        order.expires_at = datetime.now(timezone.utc) - timedelta(seconds=1)
+        db.session.commit()
+    assert place(client, auth, market.mint, side="buy", amount="0.2").status_code == 200

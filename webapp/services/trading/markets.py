@@ -1,0 +1,155 @@
+"""A Wild Fires token's market: its curve row, quotes on it, and how the reserves move.
+
+Pure quoting lives in webapp.services.bonding_curve (curve) and
+webapp.services.liquidity_pool (pool); this module reads and writes their state.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from solders.pubkey import Pubkey
+from solders.system_program import TransferParams, transfer
+from sqlalchemy import select
+
+from webapp.chain import spl
+from webapp.chain.rpc import SolanaRpcClient
+from webapp.extensions import db
+from webapp.models import BondingCurve, MarketPhase
+from webapp.services import bonding_curve, liquidity_pool, platform_wallets
+from webapp.services.bonding_curve import CurveError, CurveParams, CurveState
+from webapp.services.liquidity_pool import PoolState
+
+VAULT_FLOAT_LAMPORTS = 10_000_000  # 0.01 SOL: keeps the vault rent-exempt and pays graduation's fees
+
+
+class TradeError(ValueError):
+    """A trade the market refuses; the message says why. `status` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A priced trade. The member pays (buy) or receives (sell) `member_lamports`, fee included."""
+
+    side: str
+    venue: str
+    tokens: int
+    member_lamports: int
+    venue_lamports: int
+    fee_lamports: int
+    state_after: dict[str, Any]
+    unused_lamports: int = 0
+
+
+def curve_for(mint: str, *, lock: bool = False) -> BondingCurve | None:
+    query = select(BondingCurve).where(BondingCurve.mint == mint)
+    return db.session.scalar(query.with_for_update() if lock else query)
+
+
+def params_of(curve: BondingCurve) -> CurveParams:
+    return CurveParams(int(curve.virtual_sol), int(curve.virtual_tokens), int(curve.sellable_tokens),
+                       int(curve.total_supply), int(curve.fee_bps), int(curve.graduation_fee_lamports))
+
+
+def curve_state(curve: BondingCurve) -> CurveState:
+    return CurveState(int(curve.virtual_sol_reserves), int(curve.virtual_token_reserves), int(curve.real_sol_reserves),
+                      int(curve.real_token_reserves), int(curve.tokens_sold), curve.phase != MarketPhase.CURVE.value)
+
+
+def pool_state(curve: BondingCurve) -> PoolState:
+    return PoolState(int(curve.pool_sol_reserves or 0), int(curve.pool_token_reserves or 0))
+
+
+def progress(curve: BondingCurve) -> bonding_curve.Progress:
+    return bonding_curve.progress(curve_state(curve), params_of(curve))
+
+
+def open_curve(client: SolanaRpcClient, mint: str, launch_id: int | None, symbol: str,
+               params: CurveParams = CurveParams.DEFAULT) -> BondingCurve:
+    """The token's curve row (created once) and a vault float paid from the treasury when it lacks one."""
+    curve = curve_for(mint)
+    if curve is None:
+        state = CurveState.initial(params)
+        curve = BondingCurve(
+            mint=mint, launch_id=launch_id, vault_wallet=f"curve_{launch_id}", pool_wallet=f"pool_{launch_id}",
+            virtual_sol=params.virtual_sol, virtual_tokens=params.virtual_tokens,
+            sellable_tokens=params.sellable_tokens, total_supply=params.total_supply, fee_bps=params.fee_bps,
+            graduation_fee_lamports=params.graduation_fee_lamports, **_curve_columns(state), curve_fees_lamports=0,
+            pool_fees_lamports=0, phase=MarketPhase.CURVE.value)
+        db.session.add(curve)
+        db.session.commit()
+    platform_wallets.ensure_wallet(curve.pool_wallet, f"{symbol} liquidity pool")
+    vault = Pubkey.from_string(platform_wallets.ensure_wallet(curve.vault_wallet, f"{symbol} curve vault").address)
+    shortfall = VAULT_FLOAT_LAMPORTS - client.get_balance(vault, "confirmed") if curve.real_sol_reserves == 0 else 0
+    if shortfall > 0:
+        treasury = platform_wallets.keystore().keypair("treasury")
+        top_up = transfer(TransferParams(from_pubkey=treasury.pubkey(), to_pubkey=vault, lamports=shortfall))
+        client.send_and_confirm(spl.sign([top_up], treasury, client.get_latest_blockhash().blockhash))
+    return curve
+
+
+def _curve_columns(state: CurveState) -> dict[str, int]:
+    return {"virtual_sol_reserves": state.virtual_sol_reserves, "virtual_token_reserves": state.virtual_token_reserves,
+            "real_sol_reserves": state.real_sol_reserves, "real_token_reserves": state.real_token_reserves,
+            "tokens_sold": state.tokens_sold}
+
+
+def quote(curve: BondingCurve, side: str, amount: int) -> Quote:
+    """Price a trade on the market as it stands: `amount` is lamports to spend (buy) or token units (sell)."""
+    if side not in ("buy", "sell"):
+        raise TradeError("Choose buy or sell.", 400)
+    if curve.phase == MarketPhase.GRADUATING.value:
+        raise TradeError("The curve has sold out and its pool is opening; trade again in a moment.", 409)
+    try:
+        if curve.phase == MarketPhase.POOL.value:
+            return _pool_quote(curve, side, amount)
+        return _curve_quote(curve, side, amount)
+    except CurveError as error:
+        raise TradeError(str(error)) from error
+
+
+def _curve_quote(curve: BondingCurve, side: str, amount: int) -> Quote:
+    state, params = curve_state(curve), params_of(curve)
+    if side == "buy":
+        buy = bonding_curve.quote_buy(state, params, amount)
+        return Quote("buy", "curve", buy.tokens_out, buy.lamports_charged, buy.cost_lamports, buy.fee_lamports,
+                     {"curve": asdict(buy.new_state)}, buy.unused_lamports)
+    sell = bonding_curve.quote_sell(state, params, amount)
+    return Quote("sell", "curve", amount, sell.lamports_out, sell.proceeds_lamports, sell.fee_lamports,
+                 {"curve": asdict(sell.new_state)})
+
+
+def _pool_quote(curve: BondingCurve, side: str, amount: int) -> Quote:
+    state = pool_state(curve)
+    if side == "buy":
+        trade = liquidity_pool.quote_pool_buy(state, int(curve.fee_bps), amount)
+        unused = amount - trade.member_lamports
+    else:
+        trade = liquidity_pool.quote_pool_sell(state, int(curve.fee_bps), amount)
+        unused = 0
+    return Quote(side, "pool", trade.tokens, trade.member_lamports, trade.venue_lamports, trade.fee_lamports,
+                 {"pool": asdict(trade.new_state)}, unused)
+
+
+def apply_trade(curve: BondingCurve, venue: str, fee_lamports: int, state_after: dict[str, Any]) -> None:
+    """Move the reserves to where a confirmed trade left them (the caller holds the curve's lock)."""
+    if venue == "curve":
+        state = CurveState(**state_after["curve"])
+        for column, value in _curve_columns(state).items():
+            setattr(curve, column, value)
+        curve.curve_fees_lamports = int(curve.curve_fees_lamports) + fee_lamports
+        if state.complete:
+            curve.phase = MarketPhase.GRADUATING.value
+    else:
+        pool = PoolState(**state_after["pool"])
+        curve.pool_sol_reserves, curve.pool_token_reserves = pool.sol_reserves, pool.token_reserves
+        curve.pool_fees_lamports = int(curve.pool_fees_lamports) + fee_lamports
+
+
+def venue_wallet(curve: BondingCurve) -> str:
+    """The platform wallet on the other side of a trade: the curve vault, or the pool after graduation."""
+    return curve.pool_wallet if curve.phase == MarketPhase.POOL.value else curve.vault_wallet

@@ -1,0 +1,247 @@
+"""Trade orders: quote under the market's lock, the member signs, the vault co-signs and sends.
+
+One order per mint is open at a time, so no quote is priced on reserves that
+another trade is about to move. The vault signs last, only after checking
+the member signed exactly the quoted message and the quote is still fresh: a
+member can never hold a vault-signed transaction, so an abandoned quote stops
+blocking the market when it expires, and a stale one can never land.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app
+from solders.message import MessageV0, to_bytes_versioned
+from solders.pubkey import Pubkey
+from solders.transaction import VersionedTransaction
+from spl.token.constants import TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.chain import spl
+from webapp.chain.rpc import SolanaRpcClient, SolanaRpcError
+from webapp.chain.rpc.errors import BlockhashExpired, ConfirmationTimeout, TransactionFailed
+from webapp.extensions import db
+from webapp.models import BondingCurve, OrderStatus, Token, TradeOrder, User
+from webapp.services import platform_wallets
+from webapp.services.bonding_curve import BPS_DENOMINATOR
+from webapp.services.trading import markets
+from webapp.services.trading.markets import TradeError
+from webapp.services.trading.messages import trade_message, unsigned
+
+NETWORK_FEE_LAMPORTS = 10_000        # two signatures
+TOKEN_ACCOUNT_RENT = 2_039_280       # a new associated token account
+WALLET_RENT_MINIMUM = 890_880        # a system account must stay rent-exempt (or empty)
+MAX_SLIPPAGE_BPS = 5_000
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    order: TradeOrder
+    transaction: str  # base64 wire bytes with empty signature slots, for the member's wallet
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def program_of(token: Token) -> Pubkey:
+    return TOKEN_2022_PROGRAM_ID if token.program == "token-2022" else TOKEN_PROGRAM_ID
+
+
+def place_order(user: User, mint: str, side: str, amount: int, *, slippage_bps: int, expected: int | None,
+                client: SolanaRpcClient) -> PlacedOrder:
+    """Quote on fresh reserves and hold the market for this order until it lands or expires.
+
+    `expected` is what the member saw in the preview (tokens for a buy,
+    lamports for a sell); the trade is refused when the fresh quote is worse
+    by more than `slippage_bps`.
+    """
+    if not 0 <= slippage_bps <= MAX_SLIPPAGE_BPS:
+        raise TradeError(f"Slippage must be between 0% and {MAX_SLIPPAGE_BPS // 100}%.", 400)
+    token = db.session.scalar(select(Token).where(Token.mint == mint))
+    curve = markets.curve_for(mint, lock=True)
+    if token is None or curve is None:
+        db.session.rollback()
+        raise TradeError("This token has no bonding curve or pool on Momentum.", 404)
+    try:
+        _clear_the_way(curve, user, client)
+        quote = markets.quote(curve, side, amount)
+        _check_slippage(quote, expected, slippage_bps)
+        _check_member_can_pay(client, user.wallet, token, quote)
+        order = _record(user, token, curve, quote, slippage_bps, client)
+    except Exception:
+        db.session.rollback()
+        raise
+    return PlacedOrder(order, base64.b64encode(unsigned_transaction(order)).decode())
+
+
+def unsigned_transaction(order: TradeOrder) -> bytes:
+    return unsigned(MessageV0.from_bytes(order.message))
+
+
+def _clear_the_way(curve: BondingCurve, user: User, client: SolanaRpcClient) -> None:
+    """Settle the mint's open order if it can be; refuse while another member's is still live."""
+    order = open_order(curve.mint)
+    if order is None:
+        return
+    if order.status == OrderStatus.AWAITING_SIGNATURE.value and (order.user_id == user.id or order.expires_at <= _now()):
+        _close(order, OrderStatus.EXPIRED, "replaced by a newer quote" if order.user_id == user.id else "not signed in time")
+        db.session.flush()
+        return
+    if order.status == OrderStatus.SENT.value:
+        settle_sent(order, curve, client)
+        db.session.flush()
+        if order.status != OrderStatus.SENT.value:
+            return
+    raise TradeError("Another trade on this token is being signed or confirmed; try again in a few seconds.", 409)
+
+
+def open_order(mint: str) -> TradeOrder | None:
+    from webapp.models import OPEN_ORDER_STATUSES
+
+    return db.session.scalar(select(TradeOrder).where(TradeOrder.mint == mint,
+                                                      TradeOrder.status.in_(OPEN_ORDER_STATUSES)))
+
+
+def _check_slippage(quote: markets.Quote, expected: int | None, slippage_bps: int) -> None:
+    if expected is None or expected <= 0:
+        return
+    received = quote.tokens if quote.side == "buy" else quote.member_lamports
+    floor = expected * (BPS_DENOMINATOR - slippage_bps) // BPS_DENOMINATOR
+    if received < floor:
+        raise TradeError("The price moved beyond your slippage limit since the preview; review the new quote.", 409)
+
+
+def _check_member_can_pay(client: SolanaRpcClient, wallet: str, token: Token, quote: markets.Quote) -> None:
+    member = Pubkey.from_string(wallet)
+    lamports = client.get_balance(member, "confirmed")
+    account = spl.token_account(member, Pubkey.from_string(token.mint), program_of(token))
+    holding = client.get_account_info(account, "confirmed")
+    if quote.side == "buy":
+        needed = quote.member_lamports + NETWORK_FEE_LAMPORTS + (0 if holding else TOKEN_ACCOUNT_RENT)
+        if lamports - needed < WALLET_RENT_MINIMUM and lamports != needed:
+            raise TradeError(f"Your wallet holds {lamports} lamports; this buy needs {needed} plus "
+                             f"{WALLET_RENT_MINIMUM} left over for rent.")
+        return
+    balance = int(client.get_token_account_balance(account, "confirmed").amount) if holding else 0
+    if balance < quote.tokens:
+        raise TradeError(f"Your wallet holds {balance} base units of this token; you asked to sell {quote.tokens}.")
+    if lamports < NETWORK_FEE_LAMPORTS:
+        raise TradeError("Your wallet needs a little SOL for the network fee.")
+
+
+def _record(user: User, token: Token, curve: BondingCurve, quote: markets.Quote, slippage_bps: int,
+            client: SolanaRpcClient) -> TradeOrder:
+    latest = client.get_latest_blockhash("confirmed")
+    seconds = int(current_app.config.get("TRADE_QUOTE_SECONDS", 45))
+    order = TradeOrder(
+        mint=token.mint, user_id=user.id, wallet=user.wallet, side=quote.side, venue=quote.venue,
+        token_amount=quote.tokens, member_lamports=quote.member_lamports, venue_lamports=quote.venue_lamports,
+        fee_lamports=quote.fee_lamports, slippage_bps=slippage_bps, state_after=quote.state_after, message=b"",
+        last_valid_block_height=latest.last_valid_block_height, expires_at=_now() + timedelta(seconds=seconds),
+        status=OrderStatus.AWAITING_SIGNATURE.value)
+    db.session.add(order)
+    db.session.flush()  # the id goes into the memo
+    venue = platform_wallets.keystore().address(markets.venue_wallet(curve))
+    order.message = bytes(trade_message(
+        side=quote.side, member=Pubkey.from_string(user.wallet), venue=venue, mint=Pubkey.from_string(token.mint),
+        decimals=token.decimals, program=program_of(token), tokens=quote.tokens,
+        member_lamports=quote.member_lamports, order_id=order.id, blockhash=latest.blockhash))
+    try:
+        db.session.commit()
+    except IntegrityError as error:  # another order took the market first
+        db.session.rollback()
+        raise TradeError("Another trade on this token is being signed; try again in a few seconds.", 409) from error
+    return order
+
+
+def decode_signed(order: TradeOrder, signed_base64: str) -> VersionedTransaction:
+    """The member's signed transaction, refused unless it is exactly the quoted message, validly signed."""
+    try:
+        transaction = VersionedTransaction.from_bytes(base64.b64decode(signed_base64, validate=True))
+    except (ValueError, binascii.Error, TypeError) as error:
+        raise TradeError("The wallet returned something that is not a transaction.", 400) from error
+    if bytes(transaction.message) != order.message:
+        raise TradeError("The wallet changed the transaction; nothing was sent. Ask for a new quote.", 400)
+    member_signature = transaction.signatures[0]
+    if not member_signature.verify(Pubkey.from_string(order.wallet), to_bytes_versioned(transaction.message)):
+        raise TradeError("The transaction is not signed by your wallet.", 400)
+    return transaction
+
+
+def submit_order(user: User, order_id: int, signed_base64: str, client: SolanaRpcClient) -> TradeOrder:
+    """Check the member's signature, co-sign as the venue, send, and settle once confirmed."""
+    order = db.session.scalar(select(TradeOrder).where(TradeOrder.id == order_id).with_for_update())
+    if order is None or order.user_id != user.id:
+        db.session.rollback()
+        raise TradeError("No such order of yours.", 404)
+    if order.status != OrderStatus.AWAITING_SIGNATURE.value:
+        db.session.rollback()
+        raise TradeError(f"This order is already {order.status.replace('_', ' ')}.", 409)
+    if order.expires_at <= _now():
+        _close(order, OrderStatus.EXPIRED, "not signed in time")
+        db.session.commit()
+        raise TradeError("This quote expired before it was signed; nothing moved. Ask for a new quote.", 409)
+    try:
+        transaction = decode_signed(order, signed_base64)
+    except TradeError:
+        db.session.rollback()
+        raise
+    curve = markets.curve_for(order.mint)
+    assert curve is not None
+    vault = platform_wallets.keystore().keypair(markets.venue_wallet(curve))
+    signatures = list(transaction.signatures)
+    signatures[1] = vault.sign_message(to_bytes_versioned(transaction.message))
+    wire = bytes(VersionedTransaction.populate(transaction.message, signatures))
+    order.signature, order.status = str(signatures[0]), OrderStatus.SENT.value
+    db.session.commit()  # the signature is known before anything is sent
+    try:
+        client.send_transaction(wire)
+    except SolanaRpcError as error:
+        return _finish(order, OrderStatus.FAILED, f"the chain refused it: {error}")
+    return settle_sent(order, None, client, wait=True)
+
+
+def settle_sent(order: TradeOrder, curve: BondingCurve | None, client: SolanaRpcClient, *,
+                wait: bool = False) -> TradeOrder:
+    """Resolve a sent order from the chain: confirmed (reserves move), failed or expired (nothing moves)."""
+    timeout = 30.0 if wait else 0.0
+    try:
+        client.confirm(order.signature or "", "confirmed", timeout=timeout, poll_interval=0.1,
+                       last_valid_block_height=int(order.last_valid_block_height))
+    except TransactionFailed as error:
+        return _finish(order, OrderStatus.FAILED, f"failed on chain: {error.err}")
+    except BlockhashExpired:
+        return _finish(order, OrderStatus.EXPIRED, "its blockhash expired before it landed")
+    except ConfirmationTimeout:
+        return order  # still in flight; the next quote on this mint settles it
+    if curve is None:  # lock the market, then make sure no one settled this order meanwhile
+        curve = markets.curve_for(order.mint, lock=True)
+        db.session.refresh(order, with_for_update=True)
+        if curve is None or order.status != OrderStatus.SENT.value:
+            db.session.commit()
+            return order
+    markets.apply_trade(curve, order.venue, int(order.fee_lamports), order.state_after)
+    _finish(order, OrderStatus.CONFIRMED, None, commit=False)
+    graduating = curve.phase == "graduating"
+    db.session.commit()
+    if graduating:
+        from webapp.services.trading.graduation import enqueue_graduation
+
+        enqueue_graduation(order.mint)
+    return order
+
+
+def _close(order: TradeOrder, status: OrderStatus, error: str | None) -> None:
+    order.status, order.error, order.settled_at = status.value, error, _now()
+
+
+def _finish(order: TradeOrder, status: OrderStatus, error: str | None, *, commit: bool = True) -> TradeOrder:
+    _close(order, status, error)
+    if commit:
+        db.session.commit()
+    return order

@@ -1,0 +1,99 @@
+"""Trading on a Wild Fires token's curve or pool (registered on the tokens blueprint).
+
+Preview (anyone) → order (signed-in member: quoted under the market's lock,
+returned as a transaction for the wallet) → submit (the wallet's signature;
+the vault co-signs, sends and settles).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from webapp.extensions import db, limiter, solana_client
+from webapp.models import BondingCurve, Token
+from webapp.services.payouts.amounts import AmountError, tokens_to_base_units
+from webapp.services.trading import markets, orders
+from webapp.services.trading.markets import TradeError
+from webapp.tokens.views import bp
+
+SOL_DECIMALS = 9
+SLIPPAGE_CHOICES = (50, 100, 200, 500, 1000)  # basis points
+
+
+@dataclass(frozen=True)
+class TradeRequest:
+    token: Token
+    curve: BondingCurve
+    side: str
+    amount: int
+
+
+def _trade_request(mint: str) -> TradeRequest:
+    """The token, its market and the amount typed, in base units (lamports to spend, or token units to sell)."""
+    token = db.session.scalar(select(Token).where(Token.mint == mint))
+    curve = markets.curve_for(mint)
+    if token is None or curve is None:
+        raise TradeError("This token has no bonding curve or pool on Momentum.", 404)
+    side = request.values.get("side", "buy")
+    if side not in ("buy", "sell"):
+        raise TradeError("Choose buy or sell.", 400)
+    try:
+        amount = tokens_to_base_units(request.values.get("amount", ""), SOL_DECIMALS if side == "buy" else token.decimals)
+    except AmountError as error:
+        raise TradeError(str(error), 422) from error
+    return TradeRequest(token, curve, side, amount)
+
+
+def _problem(error: TradeError) -> tuple[str, int]:
+    return render_template("tokens/_trade_problem.html", message=str(error)), error.status
+
+
+@bp.get("/<mint>/trade/preview")
+def trade_preview(mint: str) -> str | tuple[str, int]:
+    """What the amount typed would get at the current reserves (htmx, as the form changes)."""
+    if not request.values.get("amount", "").strip():
+        return render_template("tokens/_trade_preview.html", quote=None, token=None)
+    try:
+        trade = _trade_request(mint)
+        quote = markets.quote(trade.curve, trade.side, trade.amount)
+    except TradeError as error:
+        return _problem(error)
+    return render_template("tokens/_trade_preview.html", quote=quote, token=trade.token)
+
+
+@bp.post("/<mint>/trade")
+@login_required
+@limiter.limit("30 per minute")
+def place_trade(mint: str) -> str | tuple[str, int]:
+    """Quote on fresh reserves and hand the member's wallet the transaction to sign."""
+    try:
+        trade = _trade_request(mint)
+        slippage = int(request.form.get("slippage_bps", "100"))
+        # the preview's figure counts only if it was for the amount now posted
+        same_amount = request.form.get("expected_amount", "").strip() == request.form.get("amount", "").strip()
+        expected = request.form.get("expected", "") if same_amount else ""
+        placed = orders.place_order(current_user, mint, trade.side, trade.amount, slippage_bps=slippage,
+                                    expected=int(expected) if expected.isdigit() else None, client=solana_client())
+    except ValueError as error:  # TradeError, or a slippage that is not a number
+        return _problem(error if isinstance(error, TradeError) else TradeError("Choose a slippage limit.", 400))
+    return render_template("tokens/_trade_order.html", order=placed.order, transaction=placed.transaction,
+                           token=trade.token, cluster=current_app.config["SOLANA_CLUSTER"],
+                           seconds=current_app.config["TRADE_QUOTE_SECONDS"])
+
+
+@bp.post("/<mint>/trade/<int:order_id>/submit")
+@login_required
+def submit_trade(mint: str, order_id: int) -> str | tuple[str, int]:
+    """The wallet signed: check it, co-sign as the venue, send and wait for confirmation."""
+    token = db.session.scalar(select(Token).where(Token.mint == mint))
+    if token is None:
+        return _problem(TradeError("Momentum does not track this mint.", 404))
+    try:
+        order = orders.submit_order(current_user, order_id, request.form.get("signed", ""), solana_client())
+    except TradeError as error:
+        return _problem(error)
+    status = 200 if order.status in ("confirmed", "sent") else 409
+    return render_template("tokens/_trade_result.html", order=order, token=token), status
