@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from flask import Flask, current_app, request
 
-from webapp.money import base_units, sol, sol_price, token_units
+from webapp.money import base_units, percent_text, sol, sol_price, token_units
 
 
 def is_htmx() -> bool:
@@ -45,6 +45,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["token_units"] = token_units
     app.jinja_env.filters["sol"] = sol
     app.jinja_env.filters["sol_price"] = sol_price
+    app.jinja_env.filters["percent"] = percent_text
     app.jinja_env.globals["is_htmx"] = is_htmx
     app.jinja_env.globals["explorer_url"] = explorer_url
     app.jinja_env.globals["site_name"] = "Momentum"

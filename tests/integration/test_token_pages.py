@@ -47,7 +47,8 @@ def test_directory_pages_with_keyset_cursors(app, client, indexed) -> None:  # t
 
 
 @pytest.mark.parametrize("query, message", [("sort=loudest", "Unknown sort"), ("tier=gold", "Tier must be"),
-                                            ("cursor=%%%", "page link is broken")])
+                                            ("cursor=%%%", "page link is broken"),
+                                            ("graduated=maybe", "Graduated must be")])
 def test_bad_directory_input_is_400(client, query, message) -> None:  # type: ignore[no-untyped-def]
     reply = client.get(f"/tokens/?{query}")
     assert reply.status_code == 400 and message in reply.get_data(as_text=True)

@@ -49,8 +49,10 @@ def _duration(value: str) -> float | None:
 @click.option("--wallets", default=8, show_default=True, type=int, help="Demo wallets.")
 @click.option("--tokens", default=3, show_default=True, type=int, help="Demo tokens.")
 @click.option("--duration", default="forever", show_default=True, help="Seconds, or 'forever'.")
-def simulate(rate: float, wallets: int, tokens: int, duration: str) -> None:
-    """Demo wallets create, mint, transfer and burn SPL tokens through the RPC."""
+@click.option("--curve-trade-seconds", default=4.0, show_default=True, type=float,
+              help="Seconds between demo trades on the Wild Fires curves and pools (0: none).")
+def simulate(rate: float, wallets: int, tokens: int, duration: str, curve_trade_seconds: float) -> None:
+    """Demo wallets create, mint, transfer and burn SPL tokens, and trade the demo curves and pools."""
     from webapp.chain.localnet.simulator import MarketSimulator
     from webapp.chain.rpc import SolanaRpcClient
 
@@ -66,11 +68,35 @@ def simulate(rate: float, wallets: int, tokens: int, duration: str) -> None:
         mints = ", ".join(str(t.address) for t in simulator.state.tokens)
         click.echo(f"simulating {rate} tx/s with {len(simulator.state.wallets)} wallets and "
                    f"{len(simulator.state.tokens)} tokens: {mints}")
+        if curve_trade_seconds > 0:
+            _start_curve_trading(current_app._get_current_object(), curve_trade_seconds)  # type: ignore[attr-defined]
         try:
             stats = simulator.run(seconds)
         except KeyboardInterrupt:
             stats = simulator.stats
         click.echo(f"sent {stats.sent} transactions ({stats.by_action}), {stats.rejected} refused")
+
+
+def _start_curve_trading(app, seconds: float) -> None:  # type: ignore[no-untyped-def]
+    """Demo members trade the curves and pools in the background, through the members' own trade path."""
+    import random
+    import threading
+    import time
+
+    from webapp.extensions import solana_client
+    from webapp.services.trading import demo_trader
+
+    def loop() -> None:
+        rng = random.Random()
+        while True:
+            time.sleep(seconds)
+            with app.app_context():
+                try:
+                    demo_trader.random_trade(solana_client(), rng)
+                except Exception as error:  # noqa: BLE001 - a demo trade must never stop the simulator
+                    logging.getLogger("momentum.demo").warning("demo trade failed: %s", error)
+
+    threading.Thread(target=loop, name="curve-trades", daemon=True).start()
 
 
 @chain_cli.command("listen")

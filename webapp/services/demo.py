@@ -58,8 +58,32 @@ def seed(log=print) -> None:  # type: ignore[no-untyped-def]
     for draft in DEMO_LAUNCHES:
         if _launch_demo_token(client, draft):
             log(f"demo token {draft.symbol} launched")
+    _trade_demo_curves(client, log)
 
 
+def _trade_demo_curves(client: SolanaRpcClient, log) -> None:  # type: ignore[no-untyped-def]
+    """Some trading on every demo curve, and one curve bought out so it graduates into its pool."""
+    import random
+
+    from webapp.services.trading import demo_trader, graduation
+    from webapp.services.trading.markets import open_curve
+
+    launched = db.session.scalars(select(LaunchApplication).where(
+        LaunchApplication.tier == "wild_fires", LaunchApplication.mint.is_not(None))).all()
+    for application in launched:
+        curve = open_curve(client, str(application.mint), application.id, application.symbol)
+        if int(curve.tokens_sold) == 0 and curve.phase == "curve":
+            rng = random.Random(application.id)
+            for index in range(demo_trader.TRADERS):
+                demo_trader.trade(client, curve.mint, index, "buy", rng.randint(10, 150) * LAMPORTS_PER_SOL // 100)
+            log(f"demo trades on the {application.symbol} curve")
+    graduate = next((a for a in launched if a.symbol == GRADUATED_DEMO), None)
+    if graduate is not None and demo_trader.buy_out(client, str(graduate.mint)):
+        graduation.graduate(str(graduate.mint), client)
+        log(f"demo token {graduate.symbol} bought out its curve and graduated into a pool")
+
+
+GRADUATED_DEMO = "EMBR"
 DEMO_LAUNCHES = [
     LaunchDraft("Solar Flare", "SFLR", "wild_fires", "A meme for the sunniest corner of Solana."),
     LaunchDraft("Moon Puppy", "MPUP", "wild_fires", "Every dog has its day; this one has a bonding curve."),
@@ -124,9 +148,14 @@ def _create_reward_token(client: SolanaRpcClient, treasury: Keypair, mint: Keypa
     client.confirm(client.send_transaction(spl.sign(instructions, treasury, blockhash, [mint])), "finalized", 60)
 
 
+def demo_keypair(index: int) -> Keypair:
+    """Stable demo member keys derived from a public seed: for the local chain only."""
+    return Keypair.from_seed(hashlib.sha256(f"momentum-demo-member-{index}".encode()).digest())
+
+
 def demo_member(index: int) -> Pubkey:
     """Stable demo member addresses, so seeding twice pays the same people."""
-    return Keypair.from_seed(hashlib.sha256(f"momentum-demo-member-{index}".encode()).digest()).pubkey()
+    return demo_keypair(index).pubkey()
 
 
 def _queue_demo_pool(mint: str) -> None:

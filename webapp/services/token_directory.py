@@ -6,10 +6,10 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Select, and_, func, literal, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from webapp.extensions import db
-from webapp.models import HolderAccount, Token, TokenMarket, TokenTrade, WalletActivity
+from webapp.models import BondingCurve, HolderAccount, Token, TokenMarket, TokenTrade, WalletActivity
 from webapp.services.indexer.candles import Price
 
 SORTS = ("trending", "market_cap", "newest", "volume", "holders")
@@ -28,6 +28,18 @@ class TokenCard:
     volume_24h_lamports: int
     holders: int
     active_wallets_7d: int
+    curve: BondingCurve | None = None
+
+    @property
+    def graduated(self) -> bool:
+        return self.curve is not None and self.curve.phase == "pool"
+
+    @property
+    def curve_sold_bps(self) -> int | None:
+        """Share of the curve's sellable tokens sold, while it still sells."""
+        if self.curve is None or self.curve.phase != "curve":
+            return None
+        return int(self.curve.tokens_sold) * 10_000 // int(self.curve.sellable_tokens)
 
 
 @dataclass(frozen=True)
@@ -68,13 +80,16 @@ def directory(
         raise DirectoryError(f"Unknown sort {sort!r}; use one of {', '.join(SORTS)}.")
     if tier and tier not in ("wild_fires", "stable_grounds"):
         raise DirectoryError("Tier must be wild_fires or stable_grounds.")
+    if graduated not in ("", "yes", "no"):
+        raise DirectoryError("Graduated must be yes or no.")
     now = now or datetime.now(timezone.utc)
     volume, holders, active = _figures(now - timedelta(hours=24), now - timedelta(days=7))
     key = _sort_key(sort, volume, holders, active).label("sort_key")
     query: Select = (
         select(Token, TokenMarket, func.coalesce(volume.c.volume, 0), func.coalesce(holders.c.holders, 0),
-               func.coalesce(active.c.active, 0), key)
+               func.coalesce(active.c.active, 0), BondingCurve, key)
         .outerjoin(TokenMarket, TokenMarket.mint == Token.mint)
+        .outerjoin(BondingCurve, BondingCurve.mint == Token.mint)
         .outerjoin(volume, volume.c.mint == Token.mint)
         .outerjoin(holders, holders.c.mint == Token.mint)
         .outerjoin(active, active.c.mint == Token.mint)
@@ -84,16 +99,18 @@ def directory(
         query = query.where(or_(Token.name.ilike(pattern), Token.symbol.ilike(pattern), Token.mint.ilike(pattern)))
     if tier:
         query = query.where(Token.tier == tier)
-    if graduated:
-        query = query.where(literal(False))  # no token has graduated until curves exist
+    if graduated == "yes":
+        query = query.where(BondingCurve.phase == "pool")
+    elif graduated == "no":
+        query = query.where(BondingCurve.phase.in_(("curve", "graduating")))
     if cursor:
         after_key, after_id = decode_cursor(cursor)
         query = query.where(or_(key < after_key, and_(key == after_key, Token.id < after_id)))
     rows = db.session.execute(query.order_by(key.desc(), Token.id.desc()).limit(limit + 1)).all()
     cards = [
         TokenCard(token, Price(int(m.price_lamports), int(m.price_units)) if m else None,
-                  int(m.market_cap_lamports) if m else 0, int(vol), int(count), int(act))
-        for token, m, vol, count, act, _ in rows[:limit]
+                  int(m.market_cap_lamports) if m else 0, int(vol), int(count), int(act), curve)
+        for token, m, vol, count, act, curve, _ in rows[:limit]
     ]
     next_cursor = encode_cursor(int(rows[limit - 1][-1]), rows[limit - 1][0].id) if len(rows) > limit else None
     return DirectoryPage(cards, next_cursor)

@@ -161,3 +161,19 @@ def test_one_open_quote_per_token_holds_the_reserves(market: Market, client, aut
         order.expires_at = datetime.now(timezone.utc) - timedelta(seconds=1)
         db.session.commit()
     assert place(client, auth, market.mint, side="buy", amount="0.2").status_code == 200
+
+
+def test_demo_traders_trade_through_the_members_path(market: Market) -> None:
+    import random
+
+    from webapp.services.trading import demo_trader
+
+    with market.app.app_context():
+        rng = random.Random(7)
+        filled = [demo_trader.random_trade(market.world.rpc, rng) for _ in range(4)]
+        confirmed = [order for order in filled if order is not None]
+        assert confirmed and all(order.venue == "curve" for order in confirmed)
+        curve = db.session.scalar(select(BondingCurve).where(BondingCurve.mint == market.mint))
+        bought = sum(int(o.token_amount) for o in confirmed if o.side == "buy")
+        sold = sum(int(o.token_amount) for o in confirmed if o.side == "sell")
+        assert int(curve.tokens_sold) == bought - sold

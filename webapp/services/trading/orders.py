@@ -63,12 +63,14 @@ def place_order(user: User, mint: str, side: str, amount: int, *, slippage_bps: 
     if not 0 <= slippage_bps <= MAX_SLIPPAGE_BPS:
         raise TradeError(f"Slippage must be between 0% and {MAX_SLIPPAGE_BPS // 100}%.", 400)
     token = db.session.scalar(select(Token).where(Token.mint == mint))
-    curve = markets.curve_for(mint, lock=True)
-    if token is None or curve is None:
-        db.session.rollback()
-        raise TradeError("This token has no bonding curve or pool on Momentum.", 404)
     try:
-        _clear_the_way(curve, user, client)
+        while True:
+            curve = markets.curve_for(mint, lock=True)
+            if token is None or curve is None:
+                raise TradeError("This token has no bonding curve or pool on Momentum.", 404)
+            if not _clear_the_way(curve, user, client):
+                break
+            db.session.commit()  # keep the settled order, then lock again and look afresh
         quote = markets.quote(curve, side, amount)
         _check_slippage(quote, expected, slippage_bps)
         _check_member_can_pay(client, user.wallet, token, quote)
@@ -83,20 +85,16 @@ def unsigned_transaction(order: TradeOrder) -> bytes:
     return unsigned(MessageV0.from_bytes(order.message))
 
 
-def _clear_the_way(curve: BondingCurve, user: User, client: SolanaRpcClient) -> None:
-    """Settle the mint's open order if it can be; refuse while another member's is still live."""
+def _clear_the_way(curve: BondingCurve, user: User, client: SolanaRpcClient) -> bool:
+    """Close the mint's open order when it can be closed (True); refuse while another member's is live."""
     order = open_order(curve.mint)
     if order is None:
-        return
+        return False
     if order.status == OrderStatus.AWAITING_SIGNATURE.value and (order.user_id == user.id or order.expires_at <= _now()):
         _close(order, OrderStatus.EXPIRED, "replaced by a newer quote" if order.user_id == user.id else "not signed in time")
-        db.session.flush()
-        return
-    if order.status == OrderStatus.SENT.value:
-        settle_sent(order, curve, client)
-        db.session.flush()
-        if order.status != OrderStatus.SENT.value:
-            return
+        return True
+    if order.status == OrderStatus.SENT.value and settle_sent(order, curve, client).status != OrderStatus.SENT.value:
+        return True
     raise TradeError("Another trade on this token is being signed or confirmed; try again in a few seconds.", 409)
 
 
@@ -145,17 +143,16 @@ def _record(user: User, token: Token, curve: BondingCurve, quote: markets.Quote,
         last_valid_block_height=latest.last_valid_block_height, expires_at=_now() + timedelta(seconds=seconds),
         status=OrderStatus.AWAITING_SIGNATURE.value)
     db.session.add(order)
-    db.session.flush()  # the id goes into the memo
+    try:
+        db.session.flush()  # the id goes into the memo
+    except IntegrityError as error:  # another order holds the market (the lock makes this a backstop)
+        raise TradeError("Another trade on this token is being signed; try again in a few seconds.", 409) from error
     venue = platform_wallets.keystore().address(markets.venue_wallet(curve))
     order.message = bytes(trade_message(
         side=quote.side, member=Pubkey.from_string(user.wallet), venue=venue, mint=Pubkey.from_string(token.mint),
         decimals=token.decimals, program=program_of(token), tokens=quote.tokens,
         member_lamports=quote.member_lamports, order_id=order.id, blockhash=latest.blockhash))
-    try:
-        db.session.commit()
-    except IntegrityError as error:  # another order took the market first
-        db.session.rollback()
-        raise TradeError("Another trade on this token is being signed; try again in a few seconds.", 409) from error
+    db.session.commit()
     return order
 
 
@@ -208,15 +205,18 @@ def submit_order(user: User, order_id: int, signed_base64: str, client: SolanaRp
 
 def settle_sent(order: TradeOrder, curve: BondingCurve | None, client: SolanaRpcClient, *,
                 wait: bool = False) -> TradeOrder:
-    """Resolve a sent order from the chain: confirmed (reserves move), failed or expired (nothing moves)."""
-    timeout = 30.0 if wait else 0.0
+    """Resolve a sent order from the chain: confirmed (reserves move), failed or expired (nothing moves).
+
+    With `curve` the caller holds the market's lock and commits; without, this locks and commits itself.
+    """
+    commit = curve is None
     try:
-        client.confirm(order.signature or "", "confirmed", timeout=timeout, poll_interval=0.1,
+        client.confirm(order.signature or "", "confirmed", timeout=30.0 if wait else 0.0, poll_interval=0.1,
                        last_valid_block_height=int(order.last_valid_block_height))
     except TransactionFailed as error:
-        return _finish(order, OrderStatus.FAILED, f"failed on chain: {error.err}")
+        return _finish(order, OrderStatus.FAILED, f"failed on chain: {error.err}", commit=commit)
     except BlockhashExpired:
-        return _finish(order, OrderStatus.EXPIRED, "its blockhash expired before it landed")
+        return _finish(order, OrderStatus.EXPIRED, "its blockhash expired before it landed", commit=commit)
     except ConfirmationTimeout:
         return order  # still in flight; the next quote on this mint settles it
     if curve is None:  # lock the market, then make sure no one settled this order meanwhile
@@ -226,13 +226,12 @@ def settle_sent(order: TradeOrder, curve: BondingCurve | None, client: SolanaRpc
             db.session.commit()
             return order
     markets.apply_trade(curve, order.venue, int(order.fee_lamports), order.state_after)
-    _finish(order, OrderStatus.CONFIRMED, None, commit=False)
-    graduating = curve.phase == "graduating"
-    db.session.commit()
-    if graduating:
+    _finish(order, OrderStatus.CONFIRMED, None, commit=commit)
+    if curve.phase == "graduating":
         from webapp.services.trading.graduation import enqueue_graduation
 
-        enqueue_graduation(order.mint)
+        db.session.flush()
+        enqueue_graduation(order.mint)  # the job waits on the market's lock until this is committed
     return order
 
 
