@@ -54,7 +54,7 @@ def validate(draft: LaunchDraft) -> list[str]:
         problems.append("The name needs 2 to 64 characters.")
     if not SYMBOL.match(draft.symbol):
         problems.append("The symbol is 2 to 10 capital letters or digits.")
-    elif _symbol_taken(draft.symbol):
+    elif symbol_taken(draft.symbol):
         problems.append(f"The symbol {draft.symbol} is already taken.")
     if draft.tier not in ("wild_fires", "stable_grounds"):
         problems.append("Choose a tier: Wild Fires or Stable Grounds.")
@@ -90,10 +90,12 @@ def _vesting_problems(draft: LaunchDraft) -> list[str]:
     return problems
 
 
-def _symbol_taken(symbol: str) -> bool:
+def symbol_taken(symbol: str) -> bool:
+    """Whether a tracked token or an open application already uses `symbol` (any case)."""
+    symbol = symbol.upper()
     token = db.session.scalar(select(Token.id).where(func.upper(Token.symbol) == symbol))
     open_application = db.session.scalar(select(LaunchApplication.id).where(
-        LaunchApplication.symbol == symbol, LaunchApplication.status.in_(OPEN_STATUSES)))
+        func.upper(LaunchApplication.symbol) == symbol, LaunchApplication.status.in_(OPEN_STATUSES)))
     return token is not None or open_application is not None
 
 
@@ -169,7 +171,8 @@ def launch(application: LaunchApplication, client: SolanaRpcClient) -> LaunchApp
     from webapp.services.indexer.tracking import track_mint
 
     if db.session.scalar(select(Token.id).where(Token.mint == application.mint)) is None:
-        track_mint(client, application.mint, name=application.name, symbol=application.symbol, tier=application.tier)
+        track_mint(client, application.mint, name=application.name, symbol=application.symbol, tier=application.tier,
+                   symbol_reserved=True)
     if application.tier == "wild_fires":
         from webapp.services.trading.markets import open_curve
 

@@ -55,13 +55,13 @@ def show(mint: str) -> str:
 def _render_token_body(token: Token) -> str:
     """The page's title, a NUL, then its body: both cacheable, neither depends on the visitor."""
     mint = token.mint
-    labels = dict(db.session.execute(select(PlatformWallet.address, PlatformWallet.name)).all())
+    launch = db.session.scalar(select(LaunchApplication).where(LaunchApplication.mint == mint))
     return (token.name or token.mint) + "\x00" + render_template(
         "tokens/_token_body.html", token=token, market=reads.market_summary(mint), holders=reads.top_holders(mint, 20),
-        launch=db.session.scalar(select(LaunchApplication).where(LaunchApplication.mint == mint)),
+        launch=launch, labels=_holder_labels(launch),
         vesting=token_vesting.panel(mint), holder_count=reads.holder_count(mint),
         trade_rows=[_trade_row(token, trade) for trade in reads.recent_trades(mint, 50)],
-        labels=labels, involvement=reads.involvement(mint, 7), chart=_chart(token, "5m"), interval="5m",
+        involvement=reads.involvement(mint, 7), chart=_chart(token, "5m"), interval="5m",
         intervals=list(INTERVALS), **_market_venue(mint),
     )
 
@@ -75,6 +75,18 @@ def _market_venue(mint: str) -> dict[str, object]:
     return {"curve": curve, "curve_figures": True, "curve_progress_bps": progress.sold_bps,
             "curve_progress": percent_text(progress.sold_bps), "curve_raised": sol_text(progress.raised_lamports),
             "curve_remaining": sol_text(progress.remaining_lamports)}
+
+
+def _holder_labels(launch: LaunchApplication | None) -> dict[str, str]:
+    """What each platform-held or team address is, in words: curve vault, pool, team escrow, team, treasury."""
+    kinds = {"curve": "curve vault", "pool": "pool", "escrow": "team escrow"}
+    labels = {}
+    for address, name in db.session.execute(select(PlatformWallet.address, PlatformWallet.name)).all():
+        kind, _, _ = name.rpartition("_")
+        labels[address] = kinds.get(kind, name.replace("_", " "))
+    for wallet, _ in (launch.team_wallets if launch else []):
+        labels.setdefault(str(wallet), "team")
+    return labels
 
 
 @bp.get("/<mint>/chart")

@@ -96,6 +96,10 @@ def test_admin_tracks_a_mint_and_sees_the_index(chain_app: Flask, rpc: SolanaRpc
     assert good.status_code == 302
     again = client.post("/admin/chain/track", data={"csrf_token": token, "mint": str(world.mint_key)})
     assert again.status_code == 422 and "already tracked" in again.get_data(as_text=True)
+    other = make_token_world(rpc)
+    same_symbol = client.post("/admin/chain/track", data={"csrf_token": token, "mint": str(other.mint_key),
+                                                          "symbol": "adm"})
+    assert same_symbol.status_code == 422 and "already taken" in same_symbol.get_data(as_text=True)
 
     with chain_app.app_context():
         status.write_status(redis_client(), {"state": "live", "subscriptions": 3, "reconnects": 0, "chain_slot": 120,

@@ -72,8 +72,11 @@ def _is_mint(data: bytes) -> bool:
 
 
 def track_mint(client: SolanaRpcClient, mint: str, *, name: str = "", symbol: str = "", tier: str | None = None,
-               actor: User | None = None, ip_address: str | None = None) -> Token:
-    """Track an existing mint; the listener then backfills its history. Nothing is written on error."""
+               actor: User | None = None, ip_address: str | None = None, symbol_reserved: bool = False) -> Token:
+    """Track an existing mint; the listener then backfills its history. Nothing is written on error.
+
+    `symbol_reserved`: the symbol belongs to this mint's own launch application already.
+    """
     mint = check_address(mint)
     name, symbol, tier = name.strip(), symbol.strip(), (tier or None)
     if len(name) > 64 or len(symbol) > 16:
@@ -82,6 +85,10 @@ def track_mint(client: SolanaRpcClient, mint: str, *, name: str = "", symbol: st
         raise TrackError(f"Unknown tier {tier!r}: use wild_fires or stable_grounds.")
     if db.session.scalar(select(Token.id).where(Token.mint == mint)) is not None:
         raise TrackError(f"{mint} is already tracked.")
+    from webapp.services.launches import symbol_taken
+
+    if symbol and not symbol_reserved and symbol_taken(symbol):
+        raise TrackError(f"The symbol {symbol} is already taken.")
     try:
         facts = read_mint(client, mint)
     except SolanaRpcError as error:
