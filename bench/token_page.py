@@ -1,4 +1,4 @@
-"""Token page throughput: /tokens/<mint> (50 trades, 20 holders, a 60-candle chart) vs hello-world Flask.
+"""Token page throughput: /tokens/<mint> (50 trades, 20 holders, a 60-candle chart, a curve) vs hello-world Flask.
 
     .venv/bin/python -m webapp.embedded exec -- .venv/bin/python bench/token_page.py
 
@@ -44,7 +44,8 @@ def seed(url: str) -> str:
 
     from webapp import create_app
     from webapp.extensions import db
-    from webapp.models import Candle, HolderAccount, IndexedTransaction, Token, TokenMarket, TokenTrade
+    from webapp.models import BondingCurve, Candle, HolderAccount, IndexedTransaction, Token, TokenMarket, TokenTrade
+    from webapp.services.bonding_curve import CurveParams, CurveState
 
     rng = random.Random(3)
     mint = str(Keypair().pubkey())
@@ -73,6 +74,16 @@ def seed(url: str) -> str:
                                   high_lamports=max(o, c) + 2, high_units=10**6, low_lamports=min(o, c) - 2,
                                   low_units=10**6, close_lamports=c, close_units=10**6, close_slot=2,
                                   close_signature="c", volume_lamports=10**9, volume_units=10**12, trades=3))
+        state = CurveState.initial(CurveParams.DEFAULT)
+        params = CurveParams.DEFAULT
+        db.session.add(BondingCurve(  # a curve a quarter sold: the page draws its progress and trade panel
+            mint=mint, vault_wallet="curve_bench", pool_wallet="pool_bench", phase="curve",
+            virtual_sol=params.virtual_sol, virtual_tokens=params.virtual_tokens, sellable_tokens=params.sellable_tokens,
+            total_supply=params.total_supply, fee_bps=params.fee_bps, graduation_fee_lamports=params.graduation_fee_lamports,
+            virtual_sol_reserves=state.virtual_sol_reserves + 10 * 10**9,
+            virtual_token_reserves=state.virtual_token_reserves - 200 * 10**12, real_sol_reserves=10 * 10**9,
+            real_token_reserves=state.real_token_reserves - 200 * 10**12, tokens_sold=200 * 10**12,
+            curve_fees_lamports=10**8, pool_fees_lamports=0))
         db.session.add(TokenMarket(mint=mint, price_lamports=35, price_units=10**6, price_slot=1049,
                                    price_signature="p", market_cap_lamports=35 * 10**9, trades=50))
         db.session.commit()
@@ -108,7 +119,8 @@ def main() -> None:
     page = serve("wsgi:app", 5101, env)
     try:
         body = httpx.get(f"http://127.0.0.1:5101/tokens/{mint}").text
-        assert "badge-buy" in body or "badge-sell" in body and "<svg" in body, "the page did not render its data"
+        assert ("badge-buy" in body or "badge-sell" in body) and "<svg" in body and "trade-panel" in body, \
+            "the page did not render its data"
         page_rate, page_p99 = load(f"http://127.0.0.1:5101/tokens/{mint}")
     finally:
         page.terminate()

@@ -96,6 +96,7 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
         db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.session.commit()
         redis_client().flushdb()
+    application.extensions.pop("momentum_anonymous_pages", None)  # pages cached in process, like Redis above
 
 
 @pytest.fixture()

@@ -101,3 +101,26 @@ def test_token_names_are_escaped_in_title_and_body(app, client) -> None:  # type
         finally:
             app.config["TOKEN_PAGE_CACHE_SECONDS"] = 0
         assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_anonymous_visitors_share_one_page_with_their_own_csrf_tokens(app, indexed, auth) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import csrf_token_from
+
+    app.config["TOKEN_PAGE_CACHE_SECONDS"] = 30
+    try:
+        first, second = app.test_client(), app.test_client()
+        page_one = first.get(f"/tokens/{RAYDIUM_MINT}").get_data(as_text=True)
+        page_two = second.get(f"/tokens/{RAYDIUM_MINT}").get_data(as_text=True)
+        token_one, token_two = csrf_token_from(page_one), csrf_token_from(page_two)
+        assert token_one != token_two and "\x00" not in page_two
+        assert page_two.replace(token_two, "T") == page_one.replace(token_one, "T")
+        assert page_two.count(token_two) == 2  # the meta tag and htmx's header
+        # each visitor's token is valid for their own session only
+        assert second.post("/auth/logout", data={"csrf_token": token_two}).status_code in (200, 302)
+        assert first.post("/auth/logout", data={"csrf_token": token_two}).status_code == 400
+        # a signed-in member gets their own nav, not the anonymous copy
+        auth.sign_in()
+        signed_in = auth.client.get(f"/tokens/{RAYDIUM_MINT}").get_data(as_text=True)
+        assert 'data-testid="nav-wallet"' in signed_in and 'data-testid="nav-wallet"' not in page_two
+    finally:
+        app.config["TOKEN_PAGE_CACHE_SECONDS"] = 0

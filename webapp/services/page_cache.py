@@ -1,15 +1,19 @@
-"""Short-lived caching of rendered public fragments in Redis.
+"""Short-lived caching of rendered public pages: bodies in Redis, whole anonymous pages in process.
 
 A token page's body (figures, chart, trades, holders) is the same for every
 visitor; rendering it costs a dozen queries and thousands of template lines.
 Kept for a couple of seconds it is at most that stale, and live fragments
-update open pages anyway. Session-specific parts (nav, CSRF token) are never cached.
+update open pages anyway. A signed-in visitor's nav is never cached; an
+anonymous visitor's whole page is, with their own CSRF token swapped in.
 """
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
+from flask import current_app
 from redis.exceptions import RedisError
 
 from webapp.extensions import redis_client
@@ -35,4 +39,43 @@ def cached_text(key: str, ttl_seconds: int, render: Callable[[], str]) -> str:
         redis.set(PREFIX + key, html.encode(), ex=ttl_seconds)
     except RedisError as error:
         log.warning("page cache unavailable: %s", error)
+    return html
+
+
+CSRF_PLACEHOLDER = "\x00csrf\x00"
+MAX_PAGES = 512
+
+
+@dataclass
+class _AnonymousPages:
+    """One app's copies (kept on the app, so every app and test starts empty)."""
+
+    pages: dict[str, tuple[float, str]] = field(default_factory=dict)
+    rendering: set[str] = field(default_factory=set)  # keys whose next copy is being rendered right now
+
+
+def anonymous_page(key: str, ttl_seconds: int, render: Callable[[], str], csrf_token: Callable[[], str]) -> str:
+    """A whole page for visitors who are not signed in, kept in this process for `ttl_seconds`.
+
+    Such a page differs between visitors only by their CSRF token, so the
+    copy holds a placeholder where the first visitor's token was and each
+    visitor gets their own token swapped in. The live cursor in the page was
+    read when its body was rendered, so a reconnect replays exactly what the
+    page does not show yet. When a copy expires, one request renders the next
+    while the others keep getting the old one (no stampede of renders).
+    """
+    if ttl_seconds <= 0:
+        return str(render())
+    store: _AnonymousPages = current_app.extensions.setdefault("momentum_anonymous_pages", _AnonymousPages())
+    hit = store.pages.get(key)
+    if hit is not None and (hit[0] > time.monotonic() or key in store.rendering):
+        return hit[1].replace(CSRF_PLACEHOLDER, csrf_token())
+    store.rendering.add(key)
+    try:
+        html = str(render())
+    finally:
+        store.rendering.discard(key)
+    if len(store.pages) >= MAX_PAGES:
+        store.pages.clear()
+    store.pages[key] = (time.monotonic() + ttl_seconds, html.replace(csrf_token(), CSRF_PLACEHOLDER))
     return html

@@ -1,7 +1,8 @@
 """The tokens directory and each token's page."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import generate_csrf
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
@@ -46,8 +47,14 @@ def _token_or_404(mint: str) -> Token:
 @bp.get("/<mint>")
 def show(mint: str) -> str:
     """One token: price, market cap, chart, holders, trades (title and body cached for a moment)."""
-    cached = page_cache.cached_text(f"token:{mint}", int(current_app.config["TOKEN_PAGE_CACHE_SECONDS"]),
-                                    lambda: _render_token_body(_token_or_404(mint)))
+    seconds = int(current_app.config["TOKEN_PAGE_CACHE_SECONDS"])
+    if current_user.is_authenticated or session.get("_flashes"):
+        return _render_token_page(mint, seconds)
+    return page_cache.anonymous_page(f"token:{mint}", seconds, lambda: _render_token_page(mint, seconds), generate_csrf)
+
+
+def _render_token_page(mint: str, seconds: int) -> str:
+    cached = page_cache.cached_text(f"token:{mint}", seconds, lambda: _render_token_body(_token_or_404(mint)))
     title, _, body = cached.partition("\x00")
     return render_template("tokens/show.html", title=title, body=Markup(body), mint=mint)
 
