@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from solders.keypair import Keypair
-from solders.message import to_bytes_versioned
-from solders.transaction import VersionedTransaction
+
+from webapp.services.trading.messages import signed_by
 
 # A Phantom-style provider whose signing calls back into Python (window.pySign).
 TEST_WALLET_SCRIPT = """
@@ -45,14 +45,8 @@ def inject_test_wallet(page, keypair: Keypair) -> list[str]:  # type: ignore[no-
         return list(bytes(keypair.sign_message(data)))
 
     def sign_transaction(wire: list[int]) -> list[int]:
-        transaction = VersionedTransaction.from_bytes(bytes(wire))
-        signatures = list(transaction.signatures)
-        index = list(transaction.message.account_keys).index(keypair.pubkey())
-        signatures[index] = keypair.sign_message(to_bytes_versioned(transaction.message))
-        signed_transactions.append(transaction)
-        return list(bytes(VersionedTransaction.populate(transaction.message, signatures)))
+        return list(signed_by(keypair, bytes(wire)))
 
-    signed_transactions: list[VersionedTransaction] = []
     page.expose_function("pySign", sign)
     page.expose_function("pySignTransaction", sign_transaction)
     page.add_init_script(TEST_WALLET_SCRIPT % {"address": str(keypair.pubkey())})

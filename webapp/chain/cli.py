@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 import click
@@ -68,28 +69,28 @@ def simulate(rate: float, wallets: int, tokens: int, duration: str, curve_trade_
         mints = ", ".join(str(t.address) for t in simulator.state.tokens)
         click.echo(f"simulating {rate} tx/s with {len(simulator.state.wallets)} wallets and "
                    f"{len(simulator.state.tokens)} tokens: {mints}")
+        stop = threading.Event()
         if curve_trade_seconds > 0:
-            _start_curve_trading(current_app._get_current_object(), curve_trade_seconds)  # type: ignore[attr-defined]
+            _start_curve_trading(current_app._get_current_object(), curve_trade_seconds, stop)  # type: ignore[attr-defined]
         try:
             stats = simulator.run(seconds)
         except KeyboardInterrupt:
             stats = simulator.stats
+        finally:
+            stop.set()
         click.echo(f"sent {stats.sent} transactions ({stats.by_action}), {stats.rejected} refused")
 
 
-def _start_curve_trading(app, seconds: float) -> None:  # type: ignore[no-untyped-def]
-    """Demo members trade the curves and pools in the background, through the members' own trade path."""
+def _start_curve_trading(app, seconds: float, stop: threading.Event) -> None:  # type: ignore[no-untyped-def]
+    """Demo members trade the curves and pools in the background (until `stop`), through the members' own path."""
     import random
-    import threading
-    import time
 
     from webapp.extensions import solana_client
     from webapp.services.trading import demo_trader
 
     def loop() -> None:
         rng = random.Random()
-        while True:
-            time.sleep(seconds)
+        while not stop.wait(seconds):
             with app.app_context():
                 try:
                     demo_trader.random_trade(solana_client(), rng)

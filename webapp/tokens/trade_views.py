@@ -12,6 +12,7 @@ from flask import current_app, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from webapp.chain.rpc import SolanaRpcError, SolanaUnavailable
 from webapp.extensions import db, limiter, solana_client
 from webapp.models import BondingCurve, Token
 from webapp.services.payouts.amounts import AmountError, tokens_to_base_units
@@ -20,7 +21,8 @@ from webapp.services.trading.markets import TradeError
 from webapp.tokens.views import bp
 
 SOL_DECIMALS = 9
-SLIPPAGE_CHOICES = (50, 100, 200, 500, 1000)  # basis points
+CHAIN_UNREACHABLE = TradeError("The Solana network cannot be reached right now; nothing was sent. Try again shortly.",
+                               503)
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ def place_trade(mint: str) -> str | tuple[str, int]:
                                     expected=int(expected) if expected.isdigit() else None, client=solana_client())
     except ValueError as error:  # TradeError, or a slippage that is not a number
         return _problem(error if isinstance(error, TradeError) else TradeError("Choose a slippage limit.", 400))
+    except (SolanaUnavailable, SolanaRpcError):
+        return _problem(CHAIN_UNREACHABLE)
     return render_template("tokens/_trade_order.html", order=placed.order, transaction=placed.transaction,
                            token=trade.token, cluster=current_app.config["SOLANA_CLUSTER"],
                            seconds=current_app.config["TRADE_QUOTE_SECONDS"])
@@ -95,5 +99,7 @@ def submit_trade(mint: str, order_id: int) -> str | tuple[str, int]:
         order = orders.submit_order(current_user, order_id, request.form.get("signed", ""), solana_client())
     except TradeError as error:
         return _problem(error)
+    except SolanaUnavailable:
+        return _problem(CHAIN_UNREACHABLE)
     status = 200 if order.status in ("confirmed", "sent") else 409
     return render_template("tokens/_trade_result.html", order=order, token=token), status

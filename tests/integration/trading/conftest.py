@@ -8,26 +8,21 @@ from dataclasses import dataclass, field
 import pytest
 from flask import Flask
 from solders.keypair import Keypair
-from solders.message import to_bytes_versioned
 from solders.pubkey import Pubkey
-from solders.transaction import VersionedTransaction
 
 from tests.integration.payouts.conftest import PayoutWorld, chain, payout_world  # noqa: F401
 from webapp.extensions import db
-from webapp.models import LaunchApplication, Role, User
+from webapp.models import Role, User
 from webapp.services import launches, platform_wallets
 from webapp.services.launches import LaunchDraft
+from webapp.services.trading.messages import signed_by
 
 SOL = 10**9
 
 
 def wallet_signs(keypair: Keypair, unsigned_base64: str) -> str:
     """What a member's wallet does with the server's transaction: fill in its own signature."""
-    transaction = VersionedTransaction.from_bytes(base64.b64decode(unsigned_base64))
-    signatures = list(transaction.signatures)
-    index = list(transaction.message.account_keys).index(keypair.pubkey())
-    signatures[index] = keypair.sign_message(to_bytes_versioned(transaction.message))
-    return base64.b64encode(bytes(VersionedTransaction.populate(transaction.message, signatures))).decode()
+    return base64.b64encode(signed_by(keypair, base64.b64decode(unsigned_base64))).decode()
 
 
 @dataclass

@@ -84,7 +84,7 @@ def test_buying_out_the_curve_graduates_it_into_a_pool(market: Market, client) -
     assert market.tokens_of(market.address("curve_1")) == 0
 
     page = client.get(f"/tokens/{market.mint}").get_data(as_text=True)
-    assert "Graduated" in page and signature[:4] in page and "Trade in the pool" in page
+    assert "Graduated" in page and signature[:4] in page and "Trade in the pool" in page and "Pool SOL" in page
     assert "SPRK" in client.get("/tokens/?graduated=yes").get_data(as_text=True)
     assert "SPRK" not in client.get("/tokens/?graduated=no").get_data(as_text=True)
 

@@ -104,6 +104,11 @@ def test_a_member_buys_then_sells_on_the_curve_atomically(market: Market, client
     sold = trade(client, auth, market, keypair, side="sell", amount=_units_text(half))
     assert "Sold" in sold
     assert market.tokens_of(keypair.pubkey()) == expected.tokens_out - 1 - half
+    with market.app.app_context():
+        order = db.session.scalar(select(TradeOrder).where(TradeOrder.side == "sell"))
+        raw = market.world.rpc.get_transaction(order.signature, encoding="jsonParsed")
+        assert [(e.label, e.wallet, e.token_amount, e.sol_amount) for e in classify(raw) if e.mint == market.mint] == [
+            ("sell", str(keypair.pubkey()), half, order.member_lamports)]
     curve = curve_row(market)
     assert int(curve.tokens_sold) == expected.tokens_out - half
     assert market.lamports_of(vault) == VAULT_FLOAT_LAMPORTS + int(curve.real_sol_reserves) + int(curve.curve_fees_lamports)

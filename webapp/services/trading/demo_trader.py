@@ -12,9 +12,7 @@ import logging
 import random
 
 from solders.keypair import Keypair
-from solders.message import to_bytes_versioned
 from solders.pubkey import Pubkey
-from solders.transaction import VersionedTransaction
 from sqlalchemy import select
 
 from webapp.chain import spl
@@ -23,6 +21,7 @@ from webapp.extensions import db
 from webapp.models import BondingCurve, OrderStatus, TradeOrder, User
 from webapp.services.trading import markets, orders
 from webapp.services.trading.markets import TradeError
+from webapp.services.trading.messages import signed_by
 
 log = logging.getLogger("momentum.demo")
 LAMPORTS_PER_SOL = 10**9
@@ -44,13 +43,6 @@ def trader(index: int) -> tuple[User, Keypair]:
     return user, keypair
 
 
-def sign_as(keypair: Keypair, unsigned_base64: str) -> str:
-    transaction = VersionedTransaction.from_bytes(base64.b64decode(unsigned_base64))
-    signatures = list(transaction.signatures)
-    signatures[0] = keypair.sign_message(to_bytes_versioned(transaction.message))
-    return base64.b64encode(bytes(VersionedTransaction.populate(transaction.message, signatures))).decode()
-
-
 def trade(client: SolanaRpcClient, mint: str, index: int, side: str, amount: int) -> TradeOrder | None:
     """One demo trade; None when the market refuses it (busy, too small, nothing to sell)."""
     user, keypair = trader(index)
@@ -58,7 +50,7 @@ def trade(client: SolanaRpcClient, mint: str, index: int, side: str, amount: int
         client.confirm(client.request_airdrop(keypair.pubkey(), 20 * LAMPORTS_PER_SOL))
     try:
         placed = orders.place_order(user, mint, side, amount, slippage_bps=500, expected=None, client=client)
-        order = orders.submit_order(user, placed.order.id, sign_as(keypair, placed.transaction), client)
+        order = orders.submit_order(user, placed.order.id, base64.b64encode(signed_by(keypair, base64.b64decode(placed.transaction))).decode(), client)
     except TradeError as error:
         log.info("demo %s on %s refused: %s", side, mint, error)
         return None

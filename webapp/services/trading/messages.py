@@ -7,7 +7,8 @@ at all. No custom on-chain program is involved.
 from __future__ import annotations
 
 from solders.hash import Hash
-from solders.message import MessageV0
+from solders.keypair import Keypair
+from solders.message import MessageV0, to_bytes_versioned
 from solders.pubkey import Pubkey
 from solders.signature import Signature
 from solders.system_program import TransferParams, transfer
@@ -54,3 +55,12 @@ def unsigned(message: MessageV0) -> bytes:
     """Wire bytes with every signature slot empty, for the member's wallet to fill its own."""
     slots = message.header.num_required_signatures
     return bytes(VersionedTransaction.populate(message, [Signature.default()] * slots))
+
+
+def signed_by(keypair: Keypair, wire: bytes) -> bytes:
+    """What a member's wallet does with a trade: fill its own signature slot (demo traders and tests use it)."""
+    transaction = VersionedTransaction.from_bytes(wire)
+    signatures = list(transaction.signatures)
+    signatures[list(transaction.message.account_keys).index(keypair.pubkey())] = keypair.sign_message(
+        to_bytes_versioned(transaction.message))
+    return bytes(VersionedTransaction.populate(transaction.message, signatures))

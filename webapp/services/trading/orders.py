@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.chain import spl
-from webapp.chain.rpc import SolanaRpcClient, SolanaRpcError
+from webapp.chain.rpc import SolanaRpcClient, SolanaRpcError, SolanaUnavailable
 from webapp.chain.rpc.errors import BlockhashExpired, ConfirmationTimeout, TransactionFailed
 from webapp.extensions import db
 from webapp.models import BondingCurve, OrderStatus, Token, TradeOrder, User
@@ -217,8 +217,8 @@ def settle_sent(order: TradeOrder, curve: BondingCurve | None, client: SolanaRpc
         return _finish(order, OrderStatus.FAILED, f"failed on chain: {error.err}", commit=commit)
     except BlockhashExpired:
         return _finish(order, OrderStatus.EXPIRED, "its blockhash expired before it landed", commit=commit)
-    except ConfirmationTimeout:
-        return order  # still in flight; the next quote on this mint settles it
+    except (ConfirmationTimeout, SolanaUnavailable):
+        return order  # still in flight (or the chain is unreachable); the next quote on this mint settles it
     if curve is None:  # lock the market, then make sure no one settled this order meanwhile
         curve = markets.curve_for(order.mint, lock=True)
         db.session.refresh(order, with_for_update=True)
