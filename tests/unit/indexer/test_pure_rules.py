@@ -97,3 +97,12 @@ def test_pubsub_url_derivation() -> None:
     assert derive_ws_url("http://127.0.0.1:8899") == "ws://127.0.0.1:8900"
     assert derive_ws_url("https://mainnet.helius-rpc.com/?api-key=abc") == "wss://mainnet.helius-rpc.com/?api-key=abc"
     assert ws_urls(["http://a:8899"], "ws://x:1, ws://y:2") == ["ws://x:1", "ws://y:2"]
+
+
+def test_one_transaction_with_two_trades_opens_on_the_first_and_closes_on_the_last() -> None:
+    same_tx = [_trade(10, "x", 100, 100, 1), _trade(10, "x", 300, 100, 1), _trade(10, "x", 200, 100, 1)]
+    [minute] = [d for d in candle_drafts(same_tx) if d.interval_seconds == 60]
+    assert (minute.open, minute.close, minute.high, minute.low) == (
+        Price(100, 100), Price(200, 100), Price(300, 100), Price(100, 100))
+    [later] = [d for d in candle_drafts([_trade(3, "a", 1, 1, 0), _trade(3, "a", 2, 1, 59)]) if d.interval_seconds == 60]
+    assert later.close == Price(2, 1) and later.open == Price(1, 1)

@@ -9,7 +9,7 @@ lamport and token balances before and after.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from webapp.chain.classify import programs
 
@@ -21,8 +21,9 @@ class MalformedTransaction(ValueError):
     """The input is not a transaction this reader can make sense of."""
 
 
-@dataclass(frozen=True)
-class Instruction:
+class Instruction(NamedTuple):
+    """One instruction (a NamedTuple: a transaction has dozens, and building them is on the indexer's hot path)."""
+
     program_id: str
     accounts: tuple[str, ...]
     data: bytes | None  # raw instruction bytes; None when only ``parsed`` is known
@@ -32,8 +33,7 @@ class Instruction:
     position: int  # execution order within the transaction
 
 
-@dataclass(frozen=True)
-class TokenBalance:
+class TokenBalance(NamedTuple):
     account: str
     mint: str
     owner: str | None
@@ -199,6 +199,8 @@ def _pubkey(value: Any) -> str:
 def _lamports(values: Any, keys: tuple[str, ...], what: str) -> dict[str, int]:
     if not isinstance(values, list) or len(values) != len(keys):
         raise MalformedTransaction(f"meta.{what} does not match the account list")
+    if all(type(value) is int for value in values):  # the usual case: plain JSON integers
+        return dict(zip(keys, values))
     return {key: _amount(value) for key, value in zip(keys, values, strict=True)}
 
 
@@ -208,21 +210,16 @@ def _token_balances(values: Any, keys: tuple[str, ...]) -> tuple[TokenBalance, .
     if not isinstance(values, list):
         raise MalformedTransaction("token balances are not a list")
     balances = []
+    count = len(keys)
     for entry in values:
         entry = _mapping(entry, "token balance")
-        index = _optional_int(entry.get("accountIndex"))
-        if index is None or not 0 <= index < len(keys):
+        index = entry.get("accountIndex")
+        if type(index) is not int or not 0 <= index < count:
             raise MalformedTransaction("token balance points outside the account list")
         ui_amount = _mapping(entry.get("uiTokenAmount"), "uiTokenAmount")
         owner = entry.get("owner")
-        balances.append(
-            TokenBalance(
-                account=keys[index],
-                mint=_pubkey(entry.get("mint")),
-                owner=owner if isinstance(owner, str) and owner else None,
-                amount=_amount(ui_amount.get("amount")),
-            )
-        )
+        balances.append(TokenBalance(keys[index], _pubkey(entry.get("mint")),
+                                     owner if type(owner) is str and owner else None, _amount(ui_amount.get("amount"))))
     return tuple(balances)
 
 
@@ -273,13 +270,18 @@ def _instruction(
     caller_accounts: tuple[str, ...],
     position: int,
 ) -> Instruction:
-    raw = _mapping(raw, "instruction")
-    if "programIdIndex" in raw:
-        program_id = _key_at(keys, raw.get("programIdIndex"))
-        accounts = _keys_at(keys, _list(raw.get("accounts")))
+    if type(raw) is not dict:
+        raise MalformedTransaction("instruction is missing or not an object")
+    index = raw.get("programIdIndex")
+    listed = raw.get("accounts")
+    if type(listed) is not list:
+        listed = _list(listed)
+    if index is not None:
+        program_id = keys[index] if type(index) is int and 0 <= index < len(keys) else _key_at(keys, index)
+        accounts = _keys_at(keys, listed)
     else:
         program_id = _pubkey(raw.get("programId"))
-        accounts = tuple(_pubkey(a) for a in _list(raw.get("accounts")))
+        accounts = tuple(listed) if all(type(a) is str and a for a in listed) else tuple(_pubkey(a) for a in listed)
     parsed = raw.get("parsed")
     data = raw.get("data")
     return Instruction(
@@ -306,9 +308,10 @@ def _list(value: Any) -> list[Any]:
 def _keys_at(keys: tuple[str, ...], indexes: list[Any]) -> tuple[str, ...]:
     """Account keys by index; the fast path for the common, well-formed case (this runs per instruction)."""
     try:
-        if all(type(i) is int for i in indexes) and (not indexes or min(indexes) >= 0):
-            return tuple([keys[i] for i in indexes])
-    except IndexError:
+        picked = tuple([keys[i] for i in indexes])  # TypeError for a non-integer; IndexError past the end
+        if not indexes or (min(indexes) >= 0 and all(type(i) is int for i in indexes)):
+            return picked
+    except (IndexError, TypeError):
         pass
     return tuple(_key_at(keys, i) for i in indexes)
 

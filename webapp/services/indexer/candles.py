@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 # 1m, 5m, 1h, 1d
@@ -62,17 +62,6 @@ class CandleDraft:
     volume_units: int
     trades: int
 
-    def merge(self, other: CandleDraft) -> CandleDraft:
-        # `other` comes later in the batch: on a tie (trades of one transaction) it is the later trade.
-        first = self if self.open_key <= other.open_key else other
-        last = other if other.close_key >= self.close_key else self
-        return replace(
-            self, open=first.open, open_key=first.open_key, close=last.close, close_key=last.close_key,
-            high=max(self.high, other.high), low=min(self.low, other.low),
-            volume_lamports=self.volume_lamports + other.volume_lamports,
-            volume_units=self.volume_units + other.volume_units, trades=self.trades + other.trades,
-        )
-
     def row(self) -> dict[str, object]:
         return {
             "mint": self.mint, "interval_seconds": self.interval_seconds, "starts_at": self.starts_at,
@@ -92,15 +81,34 @@ def bucket_start(at: datetime, interval_seconds: int) -> datetime:
 
 
 def candle_drafts(trades: Iterable[TradePoint], intervals: Iterable[int] = INTERVALS.values()) -> list[CandleDraft]:
-    """One draft per (mint, interval, bucket), sorted by key (a stable lock order for the upsert)."""
+    """One draft per (mint, interval, bucket), sorted by key (a stable lock order for the upsert).
+
+    Equal to merging the trades one by one in batch order (open: the first
+    trade with the lowest (slot, signature); close: the last with the highest),
+    but each candle is built once from its trades: this runs for every indexed batch.
+    """
     sizes = list(intervals)
-    drafts: dict[tuple[str, int, datetime], CandleDraft] = {}
+    buckets: dict[tuple[str, int, int], list[TradePoint]] = {}
     for trade in trades:
-        key_ = (trade.slot, trade.signature)
+        seconds = int(trade.at.timestamp())
         for size in sizes:
-            start = bucket_start(trade.at, size)
-            draft = CandleDraft(trade.mint, size, start, trade.price, key_, trade.price, trade.price, trade.price,
-                                key_, trade.sol_amount, trade.token_amount, 1)
-            key = (trade.mint, size, start)
-            drafts[key] = drafts[key].merge(draft) if key in drafts else draft
-    return [drafts[key] for key in sorted(drafts)]
+            buckets.setdefault((trade.mint, size, seconds - seconds % size), []).append(trade)
+    return [_draft(mint, size, start, buckets[(mint, size, start)]) for mint, size, start in sorted(buckets)]
+
+
+def _draft(mint: str, size: int, start: int, points: list[TradePoint]) -> CandleDraft:
+    first = last = high = low = points[0]
+    for point in points[1:]:
+        key = (point.slot, point.signature)
+        if key < (first.slot, first.signature):
+            first = point
+        if key >= (last.slot, last.signature):
+            last = point
+        if point.price > high.price:
+            high = point
+        if point.price < low.price:
+            low = point
+    return CandleDraft(
+        mint, size, datetime.fromtimestamp(start, timezone.utc), first.price, (first.slot, first.signature),
+        high.price, low.price, last.price, (last.slot, last.signature),
+        sum(p.sol_amount for p in points), sum(p.token_amount for p in points), len(points))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from webapp.extensions import db
@@ -28,8 +28,9 @@ def record(failures: Mapping[str, str], address: str | None = None) -> None:
 
 def resolve(signatures: Sequence[str]) -> None:
     """Indexed after all: drop their dead letters (the caller commits)."""
-    if signatures:
-        db.session.execute(delete(IndexFailure).where(IndexFailure.signature.in_(list(signatures))))
+    if signatures:  # one array parameter, not a thousand: this runs after every indexed batch
+        db.session.execute(text("DELETE FROM chain_dead_letters WHERE signature = ANY(:signatures)"),
+                           {"signatures": list(signatures)})
 
 
 def recent(limit: int = 50) -> list[IndexFailure]:
