@@ -182,3 +182,28 @@ def test_demo_traders_trade_through_the_members_path(market: Market) -> None:
         bought = sum(int(o.token_amount) for o in confirmed if o.side == "buy")
         sold = sum(int(o.token_amount) for o in confirmed if o.side == "sell")
         assert int(curve.tokens_sold) == bought - sold
+
+
+def test_a_trade_the_chain_refuses_moves_nothing_and_frees_the_market(market: Market, client, auth) -> None:  # type: ignore[no-untyped-def]
+    from solders.system_program import TransferParams, transfer
+
+    user, keypair = market.member(2 * SOL)
+    auth.sign_in(keypair)
+    reply = place(client, auth, market.mint, side="buy", amount="1")
+    unsigned, submit_url = transaction_in(reply.get_data(as_text=True))
+    # the member spends their SOL elsewhere before their wallet's signature reaches us
+    rpc = market.world.rpc
+    drain = transfer(TransferParams(from_pubkey=keypair.pubkey(), to_pubkey=Keypair().pubkey(),
+                                    lamports=rpc.get_balance(keypair.pubkey()) - 1_000_000))
+    rpc.confirm(rpc.send_transaction(spl.sign([drain], keypair, rpc.get_latest_blockhash().blockhash)))
+    refused = client.post(submit_url, data={"signed": wallet_signs(keypair, unsigned), "csrf_token": auth.csrf_token()})
+    assert refused.status_code == 409 and "Nothing moved" in refused.get_data(as_text=True)
+    assert market.tokens_of(keypair.pubkey()) == 0
+    assert market.lamports_of(market.address("curve_1")) == VAULT_FLOAT_LAMPORTS
+    curve = curve_row(market)
+    assert int(curve.tokens_sold) == 0 and int(curve.real_sol_reserves) == 0
+    with market.app.app_context():
+        assert db.session.scalar(select(TradeOrder.status)) == "failed"
+    # the market is free again for the next member
+    auth.sign_in(market.member()[1])
+    assert place(client, auth, market.mint, side="buy", amount="0.1").status_code == 200
