@@ -47,7 +47,9 @@ class Quote:
 
 def curve_for(mint: str, *, lock: bool = False) -> BondingCurve | None:
     query = select(BondingCurve).where(BondingCurve.mint == mint)
-    return db.session.scalar(query.with_for_update() if lock else query)
+    if lock:  # the row as it is once the lock is ours, not as this session last saw it
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalar(query)
 
 
 def params_of(curve: BondingCurve) -> CurveParams:

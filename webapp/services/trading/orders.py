@@ -25,7 +25,7 @@ from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient, SolanaRpcError, SolanaUnavailable
 from webapp.chain.rpc.errors import BlockhashExpired, ConfirmationTimeout, TransactionFailed
 from webapp.extensions import db
-from webapp.models import BondingCurve, OrderStatus, Token, TradeOrder, User
+from webapp.models import OPEN_ORDER_STATUSES, BondingCurve, OrderStatus, Token, TradeOrder, User
 from webapp.services import platform_wallets
 from webapp.services.bonding_curve import BPS_DENOMINATOR
 from webapp.services.trading import markets
@@ -99,10 +99,9 @@ def _clear_the_way(curve: BondingCurve, user: User, client: SolanaRpcClient) -> 
 
 
 def open_order(mint: str) -> TradeOrder | None:
-    from webapp.models import OPEN_ORDER_STATUSES
-
-    return db.session.scalar(select(TradeOrder).where(TradeOrder.mint == mint,
-                                                      TradeOrder.status.in_(OPEN_ORDER_STATUSES)))
+    """The mint's open order, locked: a submit in progress finishes first, so its status is never overwritten."""
+    return db.session.scalar(select(TradeOrder).where(TradeOrder.mint == mint, TradeOrder.status.in_(
+        OPEN_ORDER_STATUSES)).with_for_update().execution_options(populate_existing=True))
 
 
 def _check_slippage(quote: markets.Quote, expected: int | None, slippage_bps: int) -> None:
@@ -172,7 +171,8 @@ def decode_signed(order: TradeOrder, signed_base64: str) -> VersionedTransaction
 
 def submit_order(user: User, order_id: int, signed_base64: str, client: SolanaRpcClient) -> TradeOrder:
     """Check the member's signature, co-sign as the venue, send, and settle once confirmed."""
-    order = db.session.scalar(select(TradeOrder).where(TradeOrder.id == order_id).with_for_update())
+    order = db.session.scalar(select(TradeOrder).where(TradeOrder.id == order_id).with_for_update()
+                              .execution_options(populate_existing=True))
     if order is None or order.user_id != user.id:
         db.session.rollback()
         raise TradeError("No such order of yours.", 404)
