@@ -102,3 +102,11 @@ def graduate_waiting_curves() -> dict[str, object]:
     from webapp.services.trading import graduation
 
     return {"signatures": graduation.graduate_waiting(solana_client())}
+
+
+def settle_trade_orders() -> dict[str, object]:
+    """Settle trades left sent (their member's request ended first) and expire quotes never signed."""
+    from webapp.extensions import solana_client
+    from webapp.services.trading import orders
+
+    return {"settled": orders.settle_open_orders(solana_client())}

@@ -48,7 +48,8 @@ def test_token_amounts_convert_exactly(text: str, decimals: int, expected: int) 
     assert tokens_to_base_units(text, decimals) == expected
 
 
-@pytest.mark.parametrize("text", ["", "abc", "0", "-1", "0.0000001", "nan", "inf"])
+@pytest.mark.parametrize("text", ["", "abc", "0", "-1", "0.0000001", "nan", "inf", "1e999999999", "1e-99999999999",
+                                  "18446744073709.551616"])
 def test_bad_token_amounts_are_refused(text: str) -> None:
     from webapp.services.payouts.amounts import AmountError, tokens_to_base_units
 

@@ -220,13 +220,16 @@ class ChainListener:
             await asyncio.sleep(self.settings["LISTENER_HEARTBEAT_SECONDS"])
 
     async def _housekeeping_loop(self) -> None:
-        """Queue the finality check, vesting releases, missed graduations and reconciliation on their schedules (one at a time each)."""
+        """Queue the finality check and trade settlement, vesting releases and missed graduations, and
+        reconciliation, each on its schedule (one at a time each)."""
         next_reconcile = time.monotonic() + self.settings["INDEXER_RECONCILE_SECONDS"]
         next_vesting = time.monotonic()
         while True:
             await asyncio.sleep(self.settings["INDEXER_FINALITY_SECONDS"])
             try:
                 await asyncio.to_thread(queueing.enqueue_once, "worker.jobs.finalize_transactions", "chain-finalize",
+                                        self.redis)
+                await asyncio.to_thread(queueing.enqueue_once, "worker.jobs.settle_trade_orders", "trade-settle",
                                         self.redis)
                 if time.monotonic() >= next_vesting:
                     next_vesting = time.monotonic() + VESTING_RELEASE_SECONDS

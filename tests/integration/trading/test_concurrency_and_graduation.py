@@ -75,13 +75,18 @@ def test_buying_out_the_curve_graduates_it_into_a_pool(market: Market, client) -
         raised, fees = int(curve.real_sol_reserves), int(curve.curve_fees_lamports)
         refused = client.get(f"/tokens/{market.mint}/trade/preview", query_string={"side": "buy", "amount": "1"})
         assert refused.status_code == 409 and "pool is opening" in refused.get_data(as_text=True)
-        signature = graduation.graduate(market.mint, market.world.rpc)
-        assert signature and graduation.graduate(market.mint, market.world.rpc) == signature  # once only
+        # the job sends the graduation, then dies before it records the pool …
+        signature, last_valid = graduation._send_graduation(market.mint, market.world.rpc)
+        market.world.rpc.confirm(signature, last_valid_block_height=last_valid)
+        # … and the sweep finds it in the chain's history and opens the pool without sending it again
+        assert graduation.graduate_waiting(market.world.rpc) == [signature]
+        assert graduation.graduate(market.mint, market.world.rpc) == signature  # once only
     pool = market.address("pool_1")
     assert market.tokens_of(pool) == params.reserved_tokens
     assert market.lamports_of(pool) == raised - params.graduation_fee_lamports
     assert market.lamports_of(treasury) - treasury_before == params.graduation_fee_lamports + fees
     assert market.tokens_of(market.address("curve_1")) == 0
+    assert len(market.world.rpc.get_signatures_for_address(pool)) == 1  # one graduation, nothing else
 
     page = client.get(f"/tokens/{market.mint}").get_data(as_text=True)
     assert "Graduated" in page and signature[:4] in page and "Trade in the pool" in page and "Pool SOL" in page
@@ -100,3 +105,34 @@ def test_buying_out_the_curve_graduates_it_into_a_pool(market: Market, client) -
         assert market.lamports_of(pool) == int(curve.pool_sol_reserves) + int(curve.pool_fees_lamports)
         assert int(curve.pool_sol_reserves) * int(curve.pool_token_reserves) >= \
             (raised - params.graduation_fee_lamports) * params.reserved_tokens
+
+
+def test_the_sweep_settles_a_trade_whose_request_ended_before_it_landed(market: Market) -> None:
+    import base64
+
+    from solders.message import to_bytes_versioned
+    from solders.transaction import VersionedTransaction
+
+    from webapp.services import platform_wallets
+
+    buyer, keys = market.member(2 * SOL)
+    with market.app.app_context():
+        user = db.session.merge(buyer)
+        placed = orders.place_order(user, market.mint, "buy", SOL // 10, slippage_bps=100, expected=None,
+                                    client=market.world.rpc)
+        # what submit_order does up to sending, as if the web process died right after
+        signed = VersionedTransaction.from_bytes(base64.b64decode(wallet_signs(keys, placed.transaction)))
+        vault = platform_wallets.keystore().keypair("curve_1")
+        signatures = list(signed.signatures)
+        signatures[1] = vault.sign_message(to_bytes_versioned(signed.message))
+        order = db.session.get(TradeOrder, placed.order.id)
+        order.signature, order.status = str(signatures[0]), "sent"
+        db.session.commit()
+        market.world.rpc.confirm(market.world.rpc.send_transaction(
+            VersionedTransaction.populate(signed.message, signatures)))
+        # a quote left unsigned on another market would be expired by the same sweep
+        assert orders.settle_open_orders(market.world.rpc) == 1
+        order = db.session.get(TradeOrder, placed.order.id)
+        curve = db.session.scalar(select(BondingCurve).where(BondingCurve.mint == market.mint))
+        assert order.status == "confirmed" and int(curve.tokens_sold) == int(order.token_amount)
+    assert market.tokens_of(keys.pubkey()) == int(order.token_amount)

@@ -50,6 +50,12 @@ def _signed_by_stranger(unsigned: str) -> str:
     return base64.b64encode(bytes(VersionedTransaction.populate(transaction.message, signatures))).decode()
 
 
+def _with_one_signature(signed: str) -> str:
+    """The member's signature alone, the vault's slot dropped from the wire."""
+    transaction = VersionedTransaction.from_bytes(base64.b64decode(signed))
+    return base64.b64encode(bytes(VersionedTransaction.populate(transaction.message, transaction.signatures[:1]))).decode()
+
+
 def _changed(unsigned: str, keypair: Keypair) -> str:
     """The quoted transaction with another blockhash, signed by the member: not what was quoted."""
     message = VersionedTransaction.from_bytes(base64.b64decode(unsigned)).message
@@ -123,6 +129,9 @@ def test_bad_trades_are_refused_and_move_nothing(market: Market, client, auth, m
     for amount, words in cases.items():
         reply = place(client, auth, market.mint, side="buy", amount=amount)
         assert reply.status_code == 422 and words in reply.get_data(as_text=True), (amount, reply.get_data(as_text=True))
+    for amount in ("1e999999999", "1e30"):  # exponents beyond reason: a clear refusal, for visitors too
+        preview = client.get(f"/tokens/{market.mint}/trade/preview", query_string={"side": "buy", "amount": amount})
+        assert preview.status_code == 422 and "too large" in preview.get_data(as_text=True)
     assert place(client, auth, market.mint, side="buy", amount="5").status_code == 422  # beyond the wallet's SOL
     assert "have been sold on this curve" in place(client, auth, market.mint, side="sell", amount="10").get_data(as_text=True)
     assert place(client, auth, "So11111111111111111111111111111111111111112", side="buy", amount="1").status_code == 404
@@ -138,6 +147,9 @@ def test_bad_trades_are_refused_and_move_nothing(market: Market, client, auth, m
     changed = client.post(submit_url, data={"signed": _changed(unsigned, keypair), "csrf_token": auth.csrf_token()})
     assert changed.status_code == 400 and "changed the transaction" in changed.get_data(as_text=True)
     assert client.post(submit_url, data={"signed": "not base64!", "csrf_token": auth.csrf_token()}).status_code == 400
+    short = client.post(submit_url, data={"signed": _with_one_signature(wallet_signs(keypair, unsigned)),
+                                          "csrf_token": auth.csrf_token()})
+    assert short.status_code == 400 and "number of signatures" in short.get_data(as_text=True)
 
     # a quote left unsigned past its time is stale: refused, and the market is free again
     with market.app.app_context():

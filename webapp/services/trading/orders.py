@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient, SolanaRpcError, SolanaUnavailable
+from webapp.chain.rpc.client import LatestBlockhash
 from webapp.chain.rpc.errors import BlockhashExpired, ConfirmationTimeout, TransactionFailed
 from webapp.extensions import db
 from webapp.models import OPEN_ORDER_STATUSES, BondingCurve, OrderStatus, Token, TradeOrder, User
@@ -36,6 +37,7 @@ NETWORK_FEE_LAMPORTS = 10_000        # two signatures
 TOKEN_ACCOUNT_RENT = 2_039_280       # a new associated token account
 WALLET_RENT_MINIMUM = 890_880        # a system account must stay rent-exempt (or empty)
 MAX_SLIPPAGE_BPS = 5_000
+PREFLIGHT_FAILED = -32002  # sendTransaction: the node simulated the transaction and it failed
 
 
 @dataclass(frozen=True)
@@ -63,18 +65,24 @@ def place_order(user: User, mint: str, side: str, amount: int, *, slippage_bps: 
     if not 0 <= slippage_bps <= MAX_SLIPPAGE_BPS:
         raise TradeError(f"Slippage must be between 0% and {MAX_SLIPPAGE_BPS // 100}%.", 400)
     token = db.session.scalar(select(Token).where(Token.mint == mint))
+    if token is None:
+        db.session.rollback()
+        raise TradeError("This token has no bonding curve or pool on Momentum.", 404)
+    # chain reads first: the market's lock is then held for database work only
+    funds = member_funds(client, user.wallet, token)
+    latest = client.get_latest_blockhash("confirmed")
     try:
         while True:
             curve = markets.curve_for(mint, lock=True)
-            if token is None or curve is None:
+            if curve is None:
                 raise TradeError("This token has no bonding curve or pool on Momentum.", 404)
             if not _clear_the_way(curve, user, client):
                 break
             db.session.commit()  # keep the settled order, then lock again and look afresh
         quote = markets.quote(curve, side, amount)
         _check_slippage(quote, expected, slippage_bps)
-        _check_member_can_pay(client, user.wallet, token, quote)
-        order = _record(user, token, curve, quote, slippage_bps, client)
+        _check_member_can_pay(funds, quote)
+        order = _record(user, token, curve, quote, slippage_bps, latest)
     except Exception:
         db.session.rollback()
         raise
@@ -113,27 +121,38 @@ def _check_slippage(quote: markets.Quote, expected: int | None, slippage_bps: in
         raise TradeError("The price moved beyond your slippage limit since the preview; review the new quote.", 409)
 
 
-def _check_member_can_pay(client: SolanaRpcClient, wallet: str, token: Token, quote: markets.Quote) -> None:
+@dataclass(frozen=True)
+class MemberFunds:
+    lamports: int
+    has_token_account: bool
+    token_balance: int
+
+
+def member_funds(client: SolanaRpcClient, wallet: str, token: Token) -> MemberFunds:
     member = Pubkey.from_string(wallet)
-    lamports = client.get_balance(member, "confirmed")
     account = spl.token_account(member, Pubkey.from_string(token.mint), program_of(token))
     holding = client.get_account_info(account, "confirmed")
+    balance = int(client.get_token_account_balance(account, "confirmed").amount) if holding else 0
+    return MemberFunds(client.get_balance(member, "confirmed"), holding is not None, balance)
+
+
+def _check_member_can_pay(funds: MemberFunds, quote: markets.Quote) -> None:
+    lamports = funds.lamports
     if quote.side == "buy":
-        needed = quote.member_lamports + NETWORK_FEE_LAMPORTS + (0 if holding else TOKEN_ACCOUNT_RENT)
+        needed = quote.member_lamports + NETWORK_FEE_LAMPORTS + (0 if funds.has_token_account else TOKEN_ACCOUNT_RENT)
         if lamports - needed < WALLET_RENT_MINIMUM and lamports != needed:
             raise TradeError(f"Your wallet holds {lamports} lamports; this buy needs {needed} plus "
                              f"{WALLET_RENT_MINIMUM} left over for rent.")
         return
-    balance = int(client.get_token_account_balance(account, "confirmed").amount) if holding else 0
-    if balance < quote.tokens:
-        raise TradeError(f"Your wallet holds {balance} base units of this token; you asked to sell {quote.tokens}.")
+    if funds.token_balance < quote.tokens:
+        raise TradeError(f"Your wallet holds {funds.token_balance} base units of this token; "
+                         f"you asked to sell {quote.tokens}.")
     if lamports < NETWORK_FEE_LAMPORTS:
         raise TradeError("Your wallet needs a little SOL for the network fee.")
 
 
 def _record(user: User, token: Token, curve: BondingCurve, quote: markets.Quote, slippage_bps: int,
-            client: SolanaRpcClient) -> TradeOrder:
-    latest = client.get_latest_blockhash("confirmed")
+            latest: LatestBlockhash) -> TradeOrder:
     seconds = int(current_app.config.get("TRADE_QUOTE_SECONDS", 45))
     order = TradeOrder(
         mint=token.mint, user_id=user.id, wallet=user.wallet, side=quote.side, venue=quote.venue,
@@ -163,6 +182,8 @@ def decode_signed(order: TradeOrder, signed_base64: str) -> VersionedTransaction
         raise TradeError("The wallet returned something that is not a transaction.", 400) from error
     if bytes(transaction.message) != order.message:
         raise TradeError("The wallet changed the transaction; nothing was sent. Ask for a new quote.", 400)
+    if len(transaction.signatures) != transaction.message.header.num_required_signatures:
+        raise TradeError("The wallet returned a transaction with the wrong number of signatures.", 400)
     member_signature = transaction.signatures[0]
     if not member_signature.verify(Pubkey.from_string(order.wallet), to_bytes_versioned(transaction.message)):
         raise TradeError("The transaction is not signed by your wallet.", 400)
@@ -199,7 +220,11 @@ def submit_order(user: User, order_id: int, signed_base64: str, client: SolanaRp
     try:
         client.send_transaction(wire)
     except SolanaRpcError as error:
-        return _finish(order, OrderStatus.FAILED, f"the chain refused it: {error}")
+        if error.code == PREFLIGHT_FAILED:  # simulated and refused: it cannot land as it stands
+            return _finish(order, OrderStatus.FAILED, f"the chain refused it: {error}")
+        # otherwise another endpoint may have forwarded it: settle from the chain, not from this reply
+    except SolanaUnavailable:
+        return order  # sent or not, the chain decides; settlement looks it up later
     return settle_sent(order, None, client, wait=True)
 
 
@@ -216,9 +241,17 @@ def settle_sent(order: TradeOrder, curve: BondingCurve | None, client: SolanaRpc
     except TransactionFailed as error:
         return _finish(order, OrderStatus.FAILED, f"failed on chain: {error.err}", commit=commit)
     except BlockhashExpired:
-        return _finish(order, OrderStatus.EXPIRED, "its blockhash expired before it landed", commit=commit)
+        # the status cache only spans recent slots: ask the full history before calling it expired
+        try:
+            landed = client.get_signature_statuses([order.signature or ""], search_history=True)[0]
+        except (SolanaUnavailable, SolanaRpcError):
+            return order
+        if landed is None:
+            return _finish(order, OrderStatus.EXPIRED, "its blockhash expired before it landed", commit=commit)
+        if landed.err is not None:
+            return _finish(order, OrderStatus.FAILED, f"failed on chain: {landed.err}", commit=commit)
     except (ConfirmationTimeout, SolanaUnavailable):
-        return order  # still in flight (or the chain is unreachable); the next quote on this mint settles it
+        return order  # still in flight (or the chain is unreachable); settled by the next quote or the sweep
     if curve is None:  # lock the market, then make sure no one settled this order meanwhile
         curve = markets.curve_for(order.mint, lock=True)
         db.session.refresh(order, with_for_update=True)
@@ -244,3 +277,23 @@ def _finish(order: TradeOrder, status: OrderStatus, error: str | None, *, commit
     if commit:
         db.session.commit()
     return order
+
+
+def settle_open_orders(client: SolanaRpcClient) -> int:
+    """Settle every sent order and expire unsigned ones past their time (the listener queues this often)."""
+    mints = db.session.scalars(select(TradeOrder.mint).where(TradeOrder.status.in_(OPEN_ORDER_STATUSES))).all()
+    db.session.rollback()
+    settled = 0
+    for mint in mints:
+        curve = markets.curve_for(mint, lock=True)
+        order = open_order(mint)
+        if curve is None or order is None:
+            db.session.rollback()
+            continue
+        if order.status == OrderStatus.AWAITING_SIGNATURE.value and order.expires_at <= _now():
+            _close(order, OrderStatus.EXPIRED, "not signed in time")
+        elif order.status == OrderStatus.SENT.value:
+            settle_sent(order, curve, client)
+        settled += order.status not in OPEN_ORDER_STATUSES
+        db.session.commit()
+    return settled
