@@ -284,17 +284,11 @@ def _instruction(
         accounts = tuple(listed) if all(type(a) is str and a for a in listed) else tuple(_pubkey(a) for a in listed)
     parsed = raw.get("parsed")
     data = raw.get("data")
-    return Instruction(
-        program_id=program_id,
-        accounts=accounts,
-        # Only these programs' bytes are ever read; decoding the rest (routers, AMMs)
-        # was the largest single cost of classifying a transaction.
-        data=b58decode(data) if isinstance(data, str) and program_id in DATA_READ_FROM else None,
-        parsed=parsed if isinstance(parsed, dict) else None,
-        path=(*caller_path, program_id),
-        caller_accounts=caller_accounts,
-        position=position,
-    )
+    # Only these programs' bytes are ever read; decoding the rest (routers, AMMs)
+    # was the largest single cost of classifying a transaction.
+    decoded = b58decode(data) if type(data) is str and program_id in DATA_READ_FROM else None
+    return Instruction(program_id, accounts, decoded, parsed if type(parsed) is dict else None,
+                       (*caller_path, program_id), caller_accounts, position)
 
 
 def _list(value: Any) -> list[Any]:
