@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 
 from flask import current_app, has_request_context, render_template, url_for
 
-from webapp.money import percent_text, price_text, sol_text, token_text
+from webapp.money import price_text, sol_text, token_text
 
 def _rendering() -> AbstractContextManager[object]:
     """url_for needs a request; a job has none, so it renders in a stand-in one for SITE_URL."""
@@ -68,8 +68,7 @@ def render_price_update(
         price=price_text(price_lamports, price_token_units, decimals),
         market_cap=sol_text(market_cap_lamports),
         curve_progress_bps=None if curve_progress_bps is None else max(0, min(10_000, curve_progress_bps)),
-        curve_progress=None if curve_progress_bps is None else percent_text(max(0, min(10_000, curve_progress_bps))),
-        curve_raised=sol_text(curve_raised_lamports), curve_remaining=sol_text(curve_remaining_lamports),
+        curve_raised_lamports=curve_raised_lamports, curve_remaining_lamports=curve_remaining_lamports,
     )
 
 

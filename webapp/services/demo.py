@@ -46,7 +46,7 @@ def seed(log=print) -> None:  # type: ignore[no-untyped-def]
         return
     client = solana_client()
     for name in ("treasury", "payout_hot"):
-        _top_up(client, Pubkey.from_string(wallets[name].address), 50 * LAMPORTS_PER_SOL)
+        top_up(client, Pubkey.from_string(wallets[name].address), 50 * LAMPORTS_PER_SOL)
     store = platform_wallets.keystore()
     treasury, mint = store.keypair("treasury"), store.keypair("demo_reward_mint")
     if client.get_account_info(mint.pubkey()) is None:
@@ -133,7 +133,8 @@ def _track_demo_tokens(client: SolanaRpcClient, reward_mint: str) -> None:
             track_mint(client, mint, name=name, symbol=symbol)
 
 
-def _top_up(client: SolanaRpcClient, address: Pubkey, lamports: int) -> None:
+def top_up(client: SolanaRpcClient, address: Pubkey, lamports: int) -> None:
+    """Airdrop `lamports` (local chain) to an address holding less than half of that."""
     if client.get_balance(address) < lamports // 2:
         client.confirm(client.request_airdrop(address, lamports))
 

@@ -11,6 +11,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from webapp.extensions import db
 from webapp.models import BondingCurve, HolderAccount, Token, TokenMarket, TokenTrade, WalletActivity
 from webapp.services.indexer.candles import Price
+from webapp.services.trading import markets
 
 SORTS = ("trending", "market_cap", "newest", "volume", "holders")
 PAGE_SIZE = 24
@@ -37,9 +38,7 @@ class TokenCard:
     @property
     def curve_sold_bps(self) -> int | None:
         """Share of the curve's sellable tokens sold, while it still sells."""
-        if self.curve is None or self.curve.phase != "curve":
-            return None
-        return int(self.curve.tokens_sold) * 10_000 // int(self.curve.sellable_tokens)
+        return markets.progress_figures(self.curve).get("curve_progress_bps")
 
 
 @dataclass(frozen=True)

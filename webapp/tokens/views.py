@@ -12,7 +12,6 @@ from webapp.extensions import db
 from webapp import live
 from webapp.models import LaunchApplication, PlatformWallet, Token, TokenTrade
 from webapp.services import launches, page_cache, price_chart, token_directory, token_vesting, vesting_chart
-from webapp.money import percent_text, sol_text
 from webapp.services.indexer import reads
 from webapp.services.trading import markets
 from webapp.services.indexer.candles import INTERVALS
@@ -76,12 +75,8 @@ def _render_token_body(token: Token) -> str:
 def _market_venue(mint: str) -> dict[str, object]:
     """The token's curve (or pool) for the trade panel, with the curve's progress while it sells."""
     curve = markets.curve_for(mint)
-    if curve is None or curve.phase != "curve":
-        return {"curve": curve, "curve_figures": False}
-    progress = markets.progress(curve)
-    return {"curve": curve, "curve_figures": True, "curve_progress_bps": progress.sold_bps,
-            "curve_progress": percent_text(progress.sold_bps), "curve_raised": sol_text(progress.raised_lamports),
-            "curve_remaining": sol_text(progress.remaining_lamports)}
+    figures = markets.progress_figures(curve)
+    return {"curve": curve, "curve_figures": bool(figures), **figures}
 
 
 def _holder_labels(launch: LaunchApplication | None) -> dict[str, str]:

@@ -1,7 +1,6 @@
 """A launched Wild Fires token on the local chain, members with SOL, and a wallet that signs like theirs."""
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -15,14 +14,14 @@ from webapp.extensions import db
 from webapp.models import Role, User
 from webapp.services import launches, platform_wallets
 from webapp.services.launches import LaunchDraft
-from webapp.services.trading.messages import signed_by
+from webapp.services.trading.messages import signed_by_base64
 
 SOL = 10**9
 
 
 def wallet_signs(keypair: Keypair, unsigned_base64: str) -> str:
     """What a member's wallet does with the server's transaction: fill in its own signature."""
-    return base64.b64encode(signed_by(keypair, base64.b64decode(unsigned_base64))).decode()
+    return signed_by_base64(keypair, unsigned_base64)
 
 
 @dataclass

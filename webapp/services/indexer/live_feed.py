@@ -12,6 +12,7 @@ from webapp import live
 from webapp.extensions import db
 from webapp.models import Token, TokenMarket
 from webapp.services.indexer.transactions import PreparedTransaction
+from webapp.services.trading import markets
 
 log = logging.getLogger("momentum.indexer")
 RECENT = timedelta(minutes=2)  # older transactions are history (a backfill), not news for open pages
@@ -47,18 +48,7 @@ def publish_indexed(transactions: Iterable[PreparedTransaction], indexed: Iterab
                 live.publish(live.token_topic(mint), live.render_price_update(
                     mint=mint, price_lamports=int(market.price_lamports), price_token_units=int(market.price_units),
                     decimals=tokens[mint].decimals, market_cap_lamports=int(market.market_cap_lamports),
-                    **_curve_figures(mint)))
+                    **markets.progress_figures(markets.curve_for(mint))))
     except (RedisError, ValueError) as error:
         log.warning("could not publish live activity: %s", error)
 
-
-def _curve_figures(mint: str) -> dict[str, int]:
-    """Progress of a curve still selling (nothing for other tokens)."""
-    from webapp.services.trading import markets
-
-    curve = markets.curve_for(mint)
-    if curve is None or curve.phase != "curve":
-        return {}
-    progress = markets.progress(curve)
-    return {"curve_progress_bps": progress.sold_bps, "curve_raised_lamports": progress.raised_lamports,
-            "curve_remaining_lamports": progress.remaining_lamports}

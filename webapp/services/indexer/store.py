@@ -71,19 +71,18 @@ def index_batch(
                 result.failed[_signature_of(raw)] = f"unreadable transaction: {type(error).__name__}: {error}"
                 continue
             prepared.setdefault(tx.signature, tx)
-    transactions = sorted(prepared.values(), key=lambda tx: tx.signature)
-    try:
-        with cyclic_gc_paused():
+        transactions = sorted(prepared.values(), key=lambda tx: tx.signature)
+        try:
             result.merge(_store_with_retry(transactions, finalized_slot, address,
                                            len(raw_transactions) if counted is None else counted))
-    except DBAPIError as error:
-        db.session.rollback()
-        if len(transactions) <= 1:
-            result.failed.update({tx.signature: f"database error: {error.orig or error}" for tx in transactions})
-        else:
-            log.warning("batch of %d failed (%s); indexing one by one", len(transactions), error.orig or error)
-            for tx in transactions:
-                result.merge(_store_one(tx, finalized_slot))
+        except DBAPIError as error:
+            db.session.rollback()
+            if len(transactions) <= 1:
+                result.failed.update({tx.signature: f"database error: {error.orig or error}" for tx in transactions})
+            else:
+                log.warning("batch of %d failed (%s); indexing one by one", len(transactions), error.orig or error)
+                for tx in transactions:
+                    result.merge(_store_one(tx, finalized_slot))
     if result.failed:
         dead_letters.record(result.failed, address)
     dead_letters.resolve(result.indexed + result.already)

@@ -7,21 +7,18 @@ this only ever runs against the local chain.
 """
 from __future__ import annotations
 
-import base64
 import logging
 import random
 
 from solders.keypair import Keypair
-from solders.pubkey import Pubkey
 from sqlalchemy import select
 
-from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient
 from webapp.extensions import db
-from webapp.models import BondingCurve, OrderStatus, TradeOrder, User
+from webapp.models import BondingCurve, OrderStatus, Token, TradeOrder, User
 from webapp.services.trading import markets, orders
 from webapp.services.trading.markets import TradeError
-from webapp.services.trading.messages import signed_by
+from webapp.services.trading.messages import signed_by_base64
 
 log = logging.getLogger("momentum.demo")
 LAMPORTS_PER_SOL = 10**9
@@ -45,12 +42,13 @@ def trader(index: int) -> tuple[User, Keypair]:
 
 def trade(client: SolanaRpcClient, mint: str, index: int, side: str, amount: int) -> TradeOrder | None:
     """One demo trade; None when the market refuses it (busy, too small, nothing to sell)."""
+    from webapp.services.demo import top_up
+
     user, keypair = trader(index)
-    if client.get_balance(keypair.pubkey()) < 2 * LAMPORTS_PER_SOL:
-        client.confirm(client.request_airdrop(keypair.pubkey(), 20 * LAMPORTS_PER_SOL))
+    top_up(client, keypair.pubkey(), 20 * LAMPORTS_PER_SOL)
     try:
         placed = orders.place_order(user, mint, side, amount, slippage_bps=500, expected=None, client=client)
-        order = orders.submit_order(user, placed.order.id, base64.b64encode(signed_by(keypair, base64.b64decode(placed.transaction))).decode(), client)
+        order = orders.submit_order(user, placed.order.id, signed_by_base64(keypair, placed.transaction), client)
     except TradeError as error:
         log.info("demo %s on %s refused: %s", side, mint, error)
         return None
@@ -63,18 +61,12 @@ def random_trade(client: SolanaRpcClient, rng: random.Random) -> TradeOrder | No
     if not mints:
         return None
     mint, index = rng.choice(mints), rng.randrange(TRADERS)
-    user, keypair = trader(index)
-    held = _held(client, keypair.pubkey(), mint)
+    user, _ = trader(index)
+    token = db.session.scalar(select(Token).where(Token.mint == mint))
+    held = orders.member_funds(client, user.wallet, token).token_balance if token else 0
     if held and rng.random() < 0.4:
         return trade(client, mint, index, "sell", max(1, held * rng.randint(10, 60) // 100))
     return trade(client, mint, index, "buy", rng.randint(5, 100) * LAMPORTS_PER_SOL // 100)
-
-
-def _held(client: SolanaRpcClient, owner: Pubkey, mint: str) -> int:
-    account = spl.token_account(owner, Pubkey.from_string(mint))
-    if client.get_account_info(account) is None:
-        return 0
-    return int(client.get_token_account_balance(account).amount)
 
 
 def buy_out(client: SolanaRpcClient, mint: str) -> TradeOrder | None:

@@ -70,6 +70,15 @@ def progress(curve: BondingCurve) -> bonding_curve.Progress:
     return bonding_curve.progress(curve_state(curve), params_of(curve))
 
 
+def progress_figures(curve: BondingCurve | None) -> dict[str, int]:
+    """What `tokens/_curve_progress.html` draws, for a curve still selling (nothing otherwise)."""
+    if curve is None or curve.phase != MarketPhase.CURVE.value:
+        return {}
+    sold = progress(curve)
+    return {"curve_progress_bps": sold.sold_bps, "curve_raised_lamports": sold.raised_lamports,
+            "curve_remaining_lamports": sold.remaining_lamports}
+
+
 def open_curve(client: SolanaRpcClient, mint: str, launch_id: int | None, symbol: str,
                params: CurveParams = CurveParams.DEFAULT) -> BondingCurve:
     """The token's curve row (created once) and a vault float paid from the treasury when it lacks one."""

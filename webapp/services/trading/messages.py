@@ -6,6 +6,8 @@ at all. No custom on-chain program is involved.
 """
 from __future__ import annotations
 
+import base64
+
 from solders.hash import Hash
 from solders.keypair import Keypair
 from solders.message import MessageV0, to_bytes_versioned
@@ -55,6 +57,11 @@ def unsigned(message: MessageV0) -> bytes:
     """Wire bytes with every signature slot empty, for the member's wallet to fill its own."""
     slots = message.header.num_required_signatures
     return bytes(VersionedTransaction.populate(message, [Signature.default()] * slots))
+
+
+def signed_by_base64(keypair: Keypair, unsigned_base64: str) -> str:
+    """`signed_by` on the base64 text the trade panel hands a wallet, and the wallet hands back."""
+    return base64.b64encode(signed_by(keypair, base64.b64decode(unsigned_base64))).decode()
 
 
 def signed_by(keypair: Keypair, wire: bytes) -> bytes:

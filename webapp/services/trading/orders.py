@@ -98,12 +98,23 @@ def _clear_the_way(curve: BondingCurve, user: User, client: SolanaRpcClient) -> 
     order = open_order(curve.mint)
     if order is None:
         return False
-    if order.status == OrderStatus.AWAITING_SIGNATURE.value and (order.user_id == user.id or order.expires_at <= _now()):
-        _close(order, OrderStatus.EXPIRED, "replaced by a newer quote" if order.user_id == user.id else "not signed in time")
-        return True
-    if order.status == OrderStatus.SENT.value and settle_sent(order, curve, client).status != OrderStatus.SENT.value:
+    if _close_if_done(order, curve, client, replaced_by=user):
         return True
     raise TradeError("Another trade on this token is being signed or confirmed; try again in a few seconds.", 409)
+
+
+def _close_if_done(order: TradeOrder, curve: BondingCurve, client: SolanaRpcClient,
+                   replaced_by: User | None = None) -> bool:
+    """Expire an unsigned quote past its time (or replaced by its own member), settle a sent one from the
+    chain; True when the order is no longer open. The caller holds the market's lock and commits."""
+    if order.status == OrderStatus.AWAITING_SIGNATURE.value:
+        if replaced_by is not None and order.user_id == replaced_by.id:
+            _close(order, OrderStatus.EXPIRED, "replaced by a newer quote")
+        elif order.expires_at <= _now():
+            _close(order, OrderStatus.EXPIRED, "not signed in time")
+    elif order.status == OrderStatus.SENT.value:
+        settle_sent(order, curve, client)
+    return order.status not in OPEN_ORDER_STATUSES
 
 
 def open_order(mint: str) -> TradeOrder | None:
@@ -290,10 +301,6 @@ def settle_open_orders(client: SolanaRpcClient) -> int:
         if curve is None or order is None:
             db.session.rollback()
             continue
-        if order.status == OrderStatus.AWAITING_SIGNATURE.value and order.expires_at <= _now():
-            _close(order, OrderStatus.EXPIRED, "not signed in time")
-        elif order.status == OrderStatus.SENT.value:
-            settle_sent(order, curve, client)
-        settled += order.status not in OPEN_ORDER_STATUSES
+        settled += _close_if_done(order, curve, client)
         db.session.commit()
     return settled
