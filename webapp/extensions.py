@@ -32,6 +32,17 @@ sock = Sock()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
+# The JSON API and sign-in's nonce carry limits on GET; every other page read is unlimited.
+BLUEPRINTS_LIMITED_ON_READ = frozenset({"api", "auth"})
+
+
+@limiter.request_filter
+def unlimited_read() -> bool:
+    """True for a page read no limit applies to (Flask-Limiter then skips the request)."""
+    from flask import request
+
+    return request.method in ("GET", "HEAD") and request.blueprint not in BLUEPRINTS_LIMITED_ON_READ
+
 
 def redis_client():  # type: ignore[no-untyped-def]
     """The app's Redis connection (None when REDIS_URL is empty)."""

@@ -59,6 +59,7 @@ def test_token_page_shows_price_chart_holders_and_trades(client, indexed) -> Non
     assert "Raydium Pump" in html and RAYDIUM_MINT in html
     assert "<svg class=\"chart\"" in html and html.count("<rect ") >= 1
     assert html.count('class="badge badge-buy"') == 5
+    assert 'hx-swap-oob="afterbegin:#trades"' not in html  # the page's own rows are not out-of-band swaps
     assert "Top holders" in html and "%" in html
     # price of the last trade: 5,096,440 lamports for 158,742,070,732 base units → SOL per whole token
     assert "0.00000003211 SOL" in html
@@ -122,5 +123,9 @@ def test_anonymous_visitors_share_one_page_with_their_own_csrf_tokens(app, index
         auth.sign_in()
         signed_in = auth.client.get(f"/tokens/{RAYDIUM_MINT}").get_data(as_text=True)
         assert 'data-testid="nav-wallet"' in signed_in and 'data-testid="nav-wallet"' not in page_two
+        # a member remembered by cookie alone (their session cookie gone) is still recognised
+        auth.client.delete_cookie("session")
+        remembered = auth.client.get(f"/tokens/{RAYDIUM_MINT}").get_data(as_text=True)
+        assert 'data-testid="nav-wallet"' in remembered
     finally:
         app.config["TOKEN_PAGE_CACHE_SECONDS"] = 0

@@ -28,9 +28,9 @@ def _rendering() -> AbstractContextManager[object]:
     return current_app.test_request_context(current_app.config.get("SITE_URL") or "/")
 
 
-def _render(template: str, **values: object) -> str:
+def _render(template: str, oob: bool = True, **values: object) -> str:
     with _rendering():
-        return render_template(template, oob=True, **values)
+        return render_template(template, oob=oob, **values)
 
 
 def _utc(moment: datetime | None) -> datetime:
@@ -74,11 +74,12 @@ def render_price_update(
 
 def render_transaction(
     *, mint: str, signature: str, label: str, wallet: str, token_amount: int, decimals: int,
-    sol_amount: int = 0, symbol: str = "", block_time: datetime | None = None,
+    sol_amount: int = 0, symbol: str = "", block_time: datetime | None = None, oob: bool = True,
 ) -> str:
-    """One indexed event: buy, sell, swap, transfer… as a row at the top of `#trades`."""
+    """One indexed event: buy, sell, swap, transfer… as a row at the top of `#trades`
+    (`oob=False` for the rows a page is first rendered with)."""
     return _render(
-        "live/_transaction.html",
+        "live/_transaction.html", oob=oob,
         mint=mint, signature=signature, label=label, wallet=wallet, symbol=symbol,
         tokens=token_text(token_amount, decimals), sol=sol_text(sol_amount) if sol_amount else None,
         at=_utc(block_time), explorer_url=transaction_url(signature),

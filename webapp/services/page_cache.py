@@ -13,7 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import current_app, request, session
+from flask_login import current_user
 from redis.exceptions import RedisError
 
 from webapp.extensions import redis_client
@@ -42,7 +43,6 @@ def cached_text(key: str, ttl_seconds: int, render: Callable[[], str]) -> str:
     return html
 
 
-CSRF_PLACEHOLDER = "\x00csrf\x00"
 MAX_PAGES = 512
 
 
@@ -50,32 +50,48 @@ MAX_PAGES = 512
 class _AnonymousPages:
     """One app's copies (kept on the app, so every app and test starts empty)."""
 
-    pages: dict[str, tuple[float, str]] = field(default_factory=dict)
+    # key -> (expires at, the page's bytes split where the CSRF token was)
+    pages: dict[str, tuple[float, list[bytes]]] = field(default_factory=dict)
     rendering: set[str] = field(default_factory=set)  # keys whose next copy is being rendered right now
 
 
-def anonymous_page(key: str, ttl_seconds: int, render: Callable[[], str], csrf_token: Callable[[], str]) -> str:
+def sees_anonymous_page() -> bool:
+    """Whether this request gets the page every visitor who is not signed in shares.
+
+    Answered from the session cookie before Flask-Login loads anyone: no
+    user id in the session and no remember-me cookie means not signed in.
+    A visitor with a flash message waiting sees their own page.
+    """
+    if "_flashes" in session:
+        return False
+    if "_user_id" not in session and current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies:
+        return True
+    return not current_user.is_authenticated
+
+
+def anonymous_page(key: str, ttl_seconds: int, render: Callable[[], str], csrf_token: Callable[[], str]) -> bytes:
     """A whole page for visitors who are not signed in, kept in this process for `ttl_seconds`.
 
     Such a page differs between visitors only by their CSRF token, so the
-    copy holds a placeholder where the first visitor's token was and each
-    visitor gets their own token swapped in. The live cursor in the page was
-    read when its body was rendered, so a reconnect replays exactly what the
-    page does not show yet. When a copy expires, one request renders the next
-    while the others keep getting the old one (no stampede of renders).
+    copy is kept as its encoded bytes cut where the first visitor's token
+    was, and each visitor gets the pieces joined with their own token. The
+    live cursor in the page was read when its body was rendered, so a
+    reconnect replays exactly what the page does not show yet. When a copy
+    expires, one request renders the next while the others keep getting the
+    old one (no stampede of renders).
     """
     if ttl_seconds <= 0:
-        return str(render())
+        return str(render()).encode()
     store: _AnonymousPages = current_app.extensions.setdefault("momentum_anonymous_pages", _AnonymousPages())
     hit = store.pages.get(key)
     if hit is not None and (hit[0] > time.monotonic() or key in store.rendering):
-        return hit[1].replace(CSRF_PLACEHOLDER, csrf_token())
+        return csrf_token().encode().join(hit[1])
     store.rendering.add(key)
     try:
-        html = str(render())
+        page = str(render()).encode()
     finally:
         store.rendering.discard(key)
     if len(store.pages) >= MAX_PAGES:
         store.pages.clear()
-    store.pages[key] = (time.monotonic() + ttl_seconds, html.replace(csrf_token(), CSRF_PLACEHOLDER))
-    return html
+    store.pages[key] = (time.monotonic() + ttl_seconds, page.split(csrf_token().encode()))
+    return page

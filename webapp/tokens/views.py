@@ -1,7 +1,7 @@
 """The tokens directory and each token's page."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf.csrf import generate_csrf
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -44,10 +44,10 @@ def _token_or_404(mint: str) -> Token:
 
 
 @bp.get("/<mint>")
-def show(mint: str) -> str:
+def show(mint: str) -> str | bytes:
     """One token: price, market cap, chart, holders, trades (title and body cached for a moment)."""
     seconds = int(current_app.config["TOKEN_PAGE_CACHE_SECONDS"])
-    if current_user.is_authenticated or session.get("_flashes"):
+    if not page_cache.sees_anonymous_page():
         return _render_token_page(mint, seconds)
     return page_cache.anonymous_page(f"token:{mint}", seconds, lambda: _render_token_page(mint, seconds), generate_csrf)
 
@@ -109,7 +109,7 @@ def _trade_row(token: Token, trade: TokenTrade) -> Markup:
     return Markup(live.render_transaction(
         mint=token.mint, signature=trade.signature, label=trade.side, wallet=trade.wallet or "",
         token_amount=int(trade.token_amount), decimals=token.decimals, sol_amount=int(trade.sol_amount),
-        symbol=token.symbol, block_time=trade.block_time))
+        symbol=token.symbol, block_time=trade.block_time, oob=False))
 
 
 def _chart(token: Token, interval: str) -> price_chart.PriceChart | None:

@@ -1,0 +1,27 @@
+"""Limits apply where they are declared, and page reads are never limited."""
+from __future__ import annotations
+
+UNTRACKED_MINT = "So11111111111111111111111111111111111111112"
+
+
+def test_the_api_is_limited_to_120_reads_a_minute(client) -> None:  # type: ignore[no-untyped-def]
+    statuses = [client.get("/api/v1/tokens").status_code for _ in range(121)]
+    assert statuses[:120] == [200] * 120
+    assert statuses[120] == 429
+
+
+def test_page_reads_are_not_limited(client) -> None:  # type: ignore[no-untyped-def]
+    statuses = {client.get("/tokens/").status_code for _ in range(150)}
+    assert statuses == {200}
+
+
+def test_a_member_may_place_30_trades_a_minute(auth) -> None:  # type: ignore[no-untyped-def]
+    auth.sign_in()
+    token = auth.csrf_token()
+    statuses = [
+        auth.client.post(f"/tokens/{UNTRACKED_MINT}/trade", data={"side": "buy", "amount": "1"},
+                         headers={"X-CSRFToken": token}).status_code
+        for _ in range(31)
+    ]
+    assert statuses[:30] == [404] * 30  # refused for the mint, but counted
+    assert statuses[30] == 429
