@@ -5,13 +5,14 @@
 Both apps run under the project's gunicorn.conf.py (gevent, 2 workers) on this
 machine, one after the other, and wrk (Debian's package) loads each with 50
 connections for 15 s: the ratio of requests per second and the p99 latency are
-printed side by side. Data lives in a scratch database `momentum_bench_page`.
+printed side by side for three rounds, with the median ratio. Data lives in a scratch database `momentum_bench_page`.
 """
 from __future__ import annotations
 
 import os
 import random
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -112,29 +113,40 @@ def load(url: str, seconds: int = 15) -> tuple[float, float]:
     return rate, float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
+def measure(module: str, port: int, path: str, env: dict[str, str]) -> tuple[float, float]:
+    """Start one app under gunicorn.conf.py, load it, stop it: (req/s, p99 ms)."""
+    process = serve(module, port, env)
+    try:
+        return load(f"http://127.0.0.1:{port}{path}")
+    finally:
+        process.terminate()
+        process.wait()
+
+
+ROUNDS = 3
+
+
 def main() -> None:
     url = scratch_database()
     mint = seed(url)
     env = {**os.environ, "DATABASE_URL": url}
-    page = serve("wsgi:app", 5101, env)
+    check = serve("wsgi:app", 5101, env)
     try:
         body = httpx.get(f"http://127.0.0.1:5101/tokens/{mint}").text
         assert ("badge-buy" in body or "badge-sell" in body) and "<svg" in body and "trade-panel" in body, \
             "the page did not render its data"
-        page_rate, page_p99 = load(f"http://127.0.0.1:5101/tokens/{mint}")
     finally:
-        page.terminate()
-        page.wait()
-    hello = serve("bench.hello_app:app", 5102, env)
-    try:
-        hello_rate, hello_p99 = load("http://127.0.0.1:5102/")
-    finally:
-        hello.terminate()
-        hello.wait()
-    print("gunicorn.conf.py (gevent, 2 workers), wrk -t2 -c50 -d15s, same machine")
-    print(f"/tokens/<mint> (50 trades, 20 holders, 60 candles): {page_rate:8,.0f} req/s  p99 {page_p99:6.1f} ms")
-    print(f"hello-world Flask:                                 {hello_rate:8,.0f} req/s  p99 {hello_p99:6.1f} ms")
-    print(f"ratio token page / hello world: {page_rate / hello_rate:.2f}")
+        check.terminate()
+        check.wait()
+    print("gunicorn.conf.py (gevent, 2 workers), wrk -t2 -c50 -d15s, same machine; page then hello world, each round")
+    ratios = []
+    for round_number in range(1, ROUNDS + 1):
+        page_rate, page_p99 = measure("wsgi:app", 5101, f"/tokens/{mint}", env)
+        hello_rate, hello_p99 = measure("bench.hello_app:app", 5102, "/", env)
+        ratios.append(page_rate / hello_rate)
+        print(f"round {round_number}: /tokens/<mint> {page_rate:8,.0f} req/s  p99 {page_p99:6.1f} ms | "
+              f"hello world {hello_rate:8,.0f} req/s  p99 {hello_p99:6.1f} ms | ratio {ratios[-1]:.2f}")
+    print(f"median ratio token page / hello world over {ROUNDS} rounds: {statistics.median(ratios):.2f}")
 
 
 if __name__ == "__main__":
