@@ -57,7 +57,9 @@ def stake_demo_holdings(client: SolanaRpcClient, log_line=print) -> int:  # type
                 continue  # seeded before
             held = member_funds(client, user.wallet, token).token_balance
             stake, give = held * rng.randint(20, 40) // 100, held * FUND_PERCENT // 100
-            confirmed += sum(1 for kind, amount in (("stake", stake), ("fund", give))
-                             if amount > 0 and deposit(client, user, keypair, mint, kind, amount))
-        log_line(f"demo stakes and contributions on {token.symbol}")
+            landed = sum(1 for kind, amount in (("stake", stake), ("fund", give))
+                         if amount > 0 and deposit(client, user, keypair, mint, kind, amount))
+            if landed:
+                log_line(f"demo trader {index} staked and gave to the fund on {token.symbol}")
+            confirmed += landed
     return confirmed
