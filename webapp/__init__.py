@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.admin import chain_views  # noqa: F401  (adds /admin/chain to the admin blueprint)
     from webapp.admin import launch_views  # noqa: F401  (adds /admin/launches to the admin blueprint)
     from webapp.tokens import trade_views  # noqa: F401  (adds trading to the tokens blueprint)
+    from webapp.tokens import stake_views  # noqa: F401  (adds staking and the community fund to the tokens blueprint)
     from webapp.admin import treasury_views  # noqa: F401  (adds wallet and payout pages to the admin blueprint)
     from webapp.admin.views import bp as admin_bp
     from webapp.api.views import bp as api_bp

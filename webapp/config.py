@@ -81,6 +81,8 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "PAYOUTS_PER_PAGE": 50,
         "TOKEN_PAGE_CACHE_SECONDS": int(os.environ.get("TOKEN_PAGE_CACHE_SECONDS", "2")),
         "TRADE_QUOTE_SECONDS": int(os.environ.get("TRADE_QUOTE_SECONDS", "45")),
+        # a stake or contribution left unsigned this long is expired (its blockhash lives about a minute)
+        "STAKE_SIGN_SECONDS": int(os.environ.get("STAKE_SIGN_SECONDS", "60")),
     }
 
 

@@ -105,8 +105,10 @@ def graduate_waiting_curves() -> dict[str, object]:
 
 
 def settle_trade_orders() -> dict[str, object]:
-    """Settle trades left sent (their member's request ended first) and expire quotes never signed."""
+    """Settle trades, stakes and contributions left sent (their member's request ended first); expire unsigned ones."""
     from webapp.extensions import solana_client
+    from webapp.services.staking import deposits
     from webapp.services.trading import orders
 
-    return {"settled": orders.settle_open_orders(solana_client())}
+    client = solana_client()
+    return {"settled": orders.settle_open_orders(client), "deposits": deposits.settle_open_deposits(client)}

@@ -1,7 +1,7 @@
 /* Momentum's wallet glue, the only script of our own.
  * Sign-in (Sign In With Solana): wallet-standard `solana:signIn` where a wallet
  * offers it, else a Phantom-style provider's `signMessage`.
- * Trades: the server hands over a transaction; wallet-standard
+ * Trades, stakes and contributions: the server hands over a transaction; wallet-standard
  * `solana:signTransaction` adds the member's signature (bytes in, bytes out)
  * and the signed bytes go back to the server, which co-signs and sends.
  * Without a wallet it explains why. */
@@ -208,11 +208,19 @@
     return null;
   }
 
-  function showTradeResult(html) {
-    var target = document.getElementById("trade-result");
-    if (!target) return;
-    target.innerHTML = html;
-    if (window.htmx) window.htmx.process(target);
+  // The signed transaction's outcome goes where the button says (the trade panel's box by default);
+  // events the server names in HX-Trigger (stake-changed) are passed on, as htmx would.
+  function showResult(button, reply) {
+    var target = document.querySelector(button.dataset.resultTarget || "#trade-result");
+    if (target) {
+      target.innerHTML = reply.html;
+      if (window.htmx) window.htmx.process(target);
+    }
+    var names = (reply.trigger || "").split(",");
+    for (var i = 0; i < names.length; i++) {
+      var name = names[i].trim();
+      if (name) document.body.dispatchEvent(new CustomEvent(name, { bubbles: true }));
+    }
   }
 
   function signTrade(button) {
@@ -236,7 +244,9 @@
         method: "POST", body: form, credentials: "same-origin",
         headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" }
       });
-    }).then(function (response) { return response.text(); });
+    }).then(function (response) {
+      return response.text().then(function (html) { return { html: html, trigger: response.headers.get("HX-Trigger") }; });
+    });
   }
 
   document.addEventListener("click", function (event) {
@@ -245,10 +255,10 @@
     event.preventDefault();
     button.setAttribute("aria-busy", "true");
     button.textContent = "Waiting for your wallet…";
-    signTrade(button).then(showTradeResult).catch(function (error) {
+    signTrade(button).then(function (reply) { showResult(button, reply); }).catch(function (error) {
       button.removeAttribute("aria-busy");
       button.textContent = "Sign with your wallet";
-      explain("The trade was not sent: " + (error && error.message ? error.message : error));
+      explain("Nothing was sent: " + (error && error.message ? error.message : error));
     });
   });
 

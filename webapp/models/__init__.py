@@ -24,6 +24,16 @@ from webapp.models.payouts import (
     PlatformWallet,
     RunStatus,
 )
+from webapp.models.staking import (
+    FUND_WALLET_PREFIX,
+    OPEN_DEPOSIT_STATUSES,
+    STAKE_WALLET_PREFIX,
+    DepositKind,
+    DepositStatus,
+    StakeDeposit,
+    StakePosition,
+    StakeWithdrawal,
+)
 from webapp.models.tokens import Tier, Token, TokenProgram
 from webapp.models.trading import OPEN_ORDER_STATUSES, BondingCurve, MarketPhase, OrderStatus, TradeOrder
 
@@ -36,6 +46,14 @@ __all__ = [
     "TradeOrder",
     "BatchStatus",
     "Candle",
+    "DepositKind",
+    "DepositStatus",
+    "FUND_WALLET_PREFIX",
+    "OPEN_DEPOSIT_STATUSES",
+    "STAKE_WALLET_PREFIX",
+    "StakeDeposit",
+    "StakePosition",
+    "StakeWithdrawal",
     "ChainCheckpoint",
     "HolderAccount",
     "HolderMismatch",

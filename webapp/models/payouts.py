@@ -21,6 +21,7 @@ class PayoutReason(str, enum.Enum):
     VESTING = "vesting"
     MANUAL = "manual"
     REFUND = "refund"
+    UNSTAKE = "unstake"  # staked tokens paid back from a token's stake escrow
 
 
 class PayoutStatus(str, enum.Enum):

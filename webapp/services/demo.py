@@ -59,6 +59,9 @@ def seed(log=print) -> None:  # type: ignore[no-untyped-def]
         if _launch_demo_token(client, draft):
             log(f"demo token {draft.symbol} launched")
     _trade_demo_curves(client, log)
+    from webapp.services.staking.demo_stakers import stake_demo_holdings
+
+    stake_demo_holdings(client, log)
 
 
 def _trade_demo_curves(client: SolanaRpcClient, log) -> None:  # type: ignore[no-untyped-def]

@@ -10,9 +10,10 @@ from werkzeug.wrappers import Response
 
 from webapp.extensions import db
 from webapp import live
-from webapp.models import LaunchApplication, PlatformWallet, Token, TokenTrade
+from webapp.models import LaunchApplication, LaunchStatus, PlatformWallet, Token, TokenTrade
 from webapp.services import launches, page_cache, price_chart, token_directory, token_vesting, vesting_chart
 from webapp.services.indexer import reads
+from webapp.services.staking import wallets as stake_wallets
 from webapp.services.trading import markets
 from webapp.services.indexer.candles import INTERVALS
 from webapp.templating import is_htmx
@@ -68,7 +69,7 @@ def _render_token_body(token: Token) -> str:
         vesting=token_vesting.panel(mint), holder_count=reads.holder_count(mint),
         trade_rows=[_trade_row(token, trade) for trade in reads.recent_trades(mint, 50)],
         involvement=reads.involvement(mint, 7), chart=_chart(token, "5m"), interval="5m",
-        intervals=list(INTERVALS), **_market_venue(mint),
+        intervals=list(INTERVALS), **_market_venue(mint), **_staking_figures(token, launch),
     )
 
 
@@ -79,9 +80,20 @@ def _market_venue(mint: str) -> dict[str, object]:
     return {"curve": curve, "curve_figures": bool(figures), **figures}
 
 
+def _staking_figures(token: Token, launch: LaunchApplication | None) -> dict[str, object]:
+    """Staked and community-fund totals (indexed balances of the two wallets), for tokens launched here."""
+    if launch is None or launch.status != LaunchStatus.LAUNCHED.value:
+        return {"staking": False}
+    found = stake_wallets.addresses(token)
+    balances = reads.balances_of(token.mint, [address for address in (found.stake, found.fund) if address])
+    return {"staking": True, "staked_total": balances.get(found.stake or "", 0),
+            "fund_total": balances.get(found.fund or "", 0)}
+
+
 def _holder_labels(launch: LaunchApplication | None) -> dict[str, str]:
-    """What each platform-held or team address is, in words: curve vault, pool, team escrow, team, treasury."""
-    kinds = {"curve": "curve vault", "pool": "pool", "escrow": "team escrow"}
+    """What each platform-held or team address is, in words: curve vault, pool, escrows, fund, team, treasury."""
+    kinds = {"curve": "curve vault", "pool": "pool", "escrow": "team escrow", "stake": "stake escrow",
+             "fund": "community fund"}
     labels = {}
     for address, name in db.session.execute(select(PlatformWallet.address, PlatformWallet.name)).all():
         kind, _, _ = name.rpartition("_")

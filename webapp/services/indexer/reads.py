@@ -45,6 +45,14 @@ def top_holders(mint: str, limit: int = 20) -> list[Holder]:
     return [Holder(owner, int(amount), supply) for owner, amount in db.session.execute(query).all()]
 
 
+def balances_of(mint: str, owners: list[str]) -> dict[str, int]:
+    """Indexed balances of `mint` held by each of `owners` (0 for an owner holding none)."""
+    rows = db.session.execute(select(HolderAccount.owner, func.sum(HolderAccount.amount)).where(
+        HolderAccount.mint == mint, HolderAccount.owner.in_(owners)).group_by(HolderAccount.owner)).all()
+    found = {owner: int(amount or 0) for owner, amount in rows}
+    return {owner: found.get(owner, 0) for owner in owners}
+
+
 def holder_count(mint: str) -> int:
     return int(db.session.scalar(select(func.count()).select_from(_balances_by_owner(mint).subquery())) or 0)
 

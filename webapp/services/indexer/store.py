@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from webapp.chain.classify import PlatformWallets
 from webapp.extensions import db
-from webapp.models import PlatformWallet, Token
+from webapp.models import STAKE_WALLET_PREFIX, PlatformWallet, Token
 from webapp.services.indexer import bulk, dead_letters, holders, live_feed, market
 from webapp.services.indexer.transactions import PreparedTransaction, prepare
 
@@ -46,9 +46,14 @@ def tracked_mints() -> set[str]:
 
 
 def classifier_wallets() -> PlatformWallets:
-    """The platform's wallets as the classifier's second step knows them (stake escrows come later)."""
-    return PlatformWallets(payout_wallets=frozenset(db.session.scalars(select(PlatformWallet.address))),
-                           stake_escrows=frozenset())
+    """The platform's wallets as the classifier's second step knows them.
+
+    Stake escrows are kept out of the payout wallets: the classifier checks
+    payout wallets first, and an escrow paying a member back is an unstake.
+    """
+    rows = db.session.execute(select(PlatformWallet.address, PlatformWallet.name)).all()
+    escrows = frozenset(address for address, name in rows if name.startswith(STAKE_WALLET_PREFIX))
+    return PlatformWallets(payout_wallets=frozenset(address for address, _ in rows) - escrows, stake_escrows=escrows)
 
 
 def index_batch(

@@ -9,25 +9,22 @@ blocking the market when it expires, and a stale one can never land.
 from __future__ import annotations
 
 import base64
-import binascii
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
-from solders.message import MessageV0, to_bytes_versioned
+from solders.message import MessageV0
 from solders.pubkey import Pubkey
 from solders.transaction import VersionedTransaction
-from spl.token.constants import TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from webapp.chain import spl
-from webapp.chain.rpc import SolanaRpcClient, SolanaRpcError, SolanaUnavailable
+from webapp.chain.rpc import SolanaRpcClient, SolanaUnavailable
 from webapp.chain.rpc.client import LatestBlockhash
-from webapp.chain.rpc.errors import BlockhashExpired, ConfirmationTimeout, TransactionFailed
 from webapp.extensions import db
 from webapp.models import OPEN_ORDER_STATUSES, BondingCurve, OrderStatus, Token, TradeOrder, User
-from webapp.services import platform_wallets
+from webapp.services import member_transactions, platform_wallets
+from webapp.services.member_transactions import MemberFunds, RefusedTransaction, member_funds, program_of
 from webapp.services.bonding_curve import BPS_DENOMINATOR
 from webapp.services.trading import markets
 from webapp.services.trading.markets import TradeError
@@ -37,7 +34,6 @@ NETWORK_FEE_LAMPORTS = 10_000        # two signatures
 TOKEN_ACCOUNT_RENT = 2_039_280       # a new associated token account
 WALLET_RENT_MINIMUM = 890_880        # a system account must stay rent-exempt (or empty)
 MAX_SLIPPAGE_BPS = 5_000
-PREFLIGHT_FAILED = -32002  # sendTransaction: the node simulated the transaction and it failed
 
 
 @dataclass(frozen=True)
@@ -48,10 +44,6 @@ class PlacedOrder:
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def program_of(token: Token) -> Pubkey:
-    return TOKEN_2022_PROGRAM_ID if token.program == "token-2022" else TOKEN_PROGRAM_ID
 
 
 def place_order(user: User, mint: str, side: str, amount: int, *, slippage_bps: int, expected: int | None,
@@ -132,21 +124,6 @@ def _check_slippage(quote: markets.Quote, expected: int | None, slippage_bps: in
         raise TradeError("The price moved beyond your slippage limit since the preview; review the new quote.", 409)
 
 
-@dataclass(frozen=True)
-class MemberFunds:
-    lamports: int
-    has_token_account: bool
-    token_balance: int
-
-
-def member_funds(client: SolanaRpcClient, wallet: str, token: Token) -> MemberFunds:
-    member = Pubkey.from_string(wallet)
-    account = spl.token_account(member, Pubkey.from_string(token.mint), program_of(token))
-    holding = client.get_account_info(account, "confirmed")
-    balance = int(client.get_token_account_balance(account, "confirmed").amount) if holding else 0
-    return MemberFunds(client.get_balance(member, "confirmed"), holding is not None, balance)
-
-
 def _check_member_can_pay(funds: MemberFunds, quote: markets.Quote) -> None:
     lamports = funds.lamports
     if quote.side == "buy":
@@ -188,17 +165,9 @@ def _record(user: User, token: Token, curve: BondingCurve, quote: markets.Quote,
 def decode_signed(order: TradeOrder, signed_base64: str) -> VersionedTransaction:
     """The member's signed transaction, refused unless it is exactly the quoted message, validly signed."""
     try:
-        transaction = VersionedTransaction.from_bytes(base64.b64decode(signed_base64, validate=True))
-    except (ValueError, binascii.Error, TypeError) as error:
-        raise TradeError("The wallet returned something that is not a transaction.", 400) from error
-    if bytes(transaction.message) != order.message:
-        raise TradeError("The wallet changed the transaction; nothing was sent. Ask for a new quote.", 400)
-    if len(transaction.signatures) != transaction.message.header.num_required_signatures:
-        raise TradeError("The wallet returned a transaction with the wrong number of signatures.", 400)
-    member_signature = transaction.signatures[0]
-    if not member_signature.verify(Pubkey.from_string(order.wallet), to_bytes_versioned(transaction.message)):
-        raise TradeError("The transaction is not signed by your wallet.", 400)
-    return transaction
+        return member_transactions.decode_signed(order.message, order.wallet, signed_base64)
+    except RefusedTransaction as error:
+        raise TradeError(str(error), error.status) from error
 
 
 def submit_order(user: User, order_id: int, signed_base64: str, client: SolanaRpcClient) -> TradeOrder:
@@ -222,20 +191,15 @@ def submit_order(user: User, order_id: int, signed_base64: str, client: SolanaRp
         raise
     curve = markets.curve_for(order.mint)
     assert curve is not None
-    vault = platform_wallets.keystore().keypair(markets.venue_wallet(curve))
-    signatures = list(transaction.signatures)
-    signatures[1] = vault.sign_message(to_bytes_versioned(transaction.message))
-    wire = bytes(VersionedTransaction.populate(transaction.message, signatures))
-    order.signature, order.status = str(signatures[0]), OrderStatus.SENT.value
+    wire = member_transactions.co_signed(transaction, platform_wallets.keystore().keypair(markets.venue_wallet(curve)))
+    order.signature, order.status = str(transaction.signatures[0]), OrderStatus.SENT.value
     db.session.commit()  # the signature is known before anything is sent
     try:
-        client.send_transaction(wire)
-    except SolanaRpcError as error:
-        if error.code == PREFLIGHT_FAILED:  # simulated and refused: it cannot land as it stands
-            return _finish(order, OrderStatus.FAILED, f"the chain refused it: {error}")
-        # otherwise another endpoint may have forwarded it: settle from the chain, not from this reply
+        refused = member_transactions.send_signed(client, wire)
     except SolanaUnavailable:
         return order  # sent or not, the chain decides; settlement looks it up later
+    if refused:
+        return _finish(order, OrderStatus.FAILED, refused)
     return settle_sent(order, None, client, wait=True)
 
 
@@ -246,23 +210,11 @@ def settle_sent(order: TradeOrder, curve: BondingCurve | None, client: SolanaRpc
     With `curve` the caller holds the market's lock and commits; without, this locks and commits itself.
     """
     commit = curve is None
-    try:
-        client.confirm(order.signature or "", "confirmed", timeout=30.0 if wait else 0.0, poll_interval=0.1,
-                       last_valid_block_height=int(order.last_valid_block_height))
-    except TransactionFailed as error:
-        return _finish(order, OrderStatus.FAILED, f"failed on chain: {error.err}", commit=commit)
-    except BlockhashExpired:
-        # the status cache only spans recent slots: ask the full history before calling it expired
-        try:
-            landed = client.get_signature_statuses([order.signature or ""], search_history=True)[0]
-        except (SolanaUnavailable, SolanaRpcError):
-            return order
-        if landed is None:
-            return _finish(order, OrderStatus.EXPIRED, "its blockhash expired before it landed", commit=commit)
-        if landed.err is not None:
-            return _finish(order, OrderStatus.FAILED, f"failed on chain: {landed.err}", commit=commit)
-    except (ConfirmationTimeout, SolanaUnavailable):
+    result = member_transactions.outcome(client, order.signature or "", int(order.last_valid_block_height), wait=wait)
+    if result.status is None:
         return order  # still in flight (or the chain is unreachable); settled by the next quote or the sweep
+    if result.status != member_transactions.CONFIRMED:
+        return _finish(order, OrderStatus(result.status), result.error, commit=commit)
     if curve is None:  # lock the market, then make sure no one settled this order meanwhile
         curve = markets.curve_for(order.mint, lock=True)
         db.session.refresh(order, with_for_update=True)

@@ -1,0 +1,1 @@
+"""Staking and community funds of tokens launched on Momentum."""
