@@ -93,7 +93,7 @@ class Snapshot:
 def snapshot(market: Market, *owners: str) -> Snapshot:
     with market.app.app_context():
         deposits = tuple(db.session.execute(select(StakeDeposit.id, StakeDeposit.status, StakeDeposit.signature)
-                                            .order_by(StakeDeposit.id)).tuples())
+                                            .order_by(StakeDeposit.id)).all())
         positions = tuple((user_id, int(amount)) for user_id, amount in db.session.execute(
             select(StakePosition.user_id, StakePosition.amount).order_by(StakePosition.id)))
         withdrawals = db.session.scalar(select(func.count()).select_from(StakeWithdrawal))

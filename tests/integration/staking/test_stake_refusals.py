@@ -156,3 +156,23 @@ def test_signed_out_without_csrf_or_with_the_chain_down_nothing_moves(market: Ma
 def _signed_in(auth, holder: Holder) -> tuple[Keypair, str]:  # type: ignore[no-untyped-def]
     auth.sign_in(holder.keypair)
     return holder.keypair, holder.wallet
+
+
+def test_a_treasury_too_short_to_open_the_wallets_is_a_clear_503(market: Market, holder: Holder, client, auth) -> None:  # type: ignore[no-untyped-def]
+    from solders.system_program import TransferParams, transfer
+
+    from webapp.chain import spl
+    from webapp.services import platform_wallets
+
+    rpc = market.world.rpc
+    with market.app.app_context():
+        treasury = platform_wallets.keystore().keypair("treasury")
+    left = rpc.get_balance(treasury.pubkey(), "confirmed")
+    drain = transfer(TransferParams(from_pubkey=treasury.pubkey(), to_pubkey=Keypair().pubkey(), lamports=left - 5_000))
+    rpc.send_and_confirm(spl.sign([drain], treasury, rpc.get_latest_blockhash("confirmed").blockhash))
+    _signed_in(auth, holder)
+    before = snapshot(market, holder.wallet)
+    reply = post(client, auth, f"/tokens/{market.mint}/stake", amount=units(holder.tokens // 2))
+    assert reply.status_code == 503
+    assert "treasury could not open its accounts" in reply.get_data(as_text=True)
+    assert snapshot(market, holder.wallet) == before

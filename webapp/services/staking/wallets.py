@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.chain import spl
-from webapp.chain.rpc import SolanaRpcClient
+from webapp.chain.rpc import SolanaRpcClient, SolanaRpcError
 from webapp.extensions import db
 from webapp.models import (
     FUND_WALLET_PREFIX,
@@ -114,5 +114,10 @@ def prepare(token: Token, client: SolanaRpcClient) -> TokenWallets:
         instructions.append(transfer(TransferParams(from_pubkey=treasury.pubkey(), to_pubkey=stake,
                                                     lamports=ESCROW_FLOAT_LAMPORTS - escrow_lamports)))
     if instructions:
-        client.send_and_confirm(spl.sign(instructions, treasury, client.get_latest_blockhash("confirmed").blockhash))
+        blockhash = client.get_latest_blockhash("confirmed").blockhash
+        try:
+            client.send_and_confirm(spl.sign(instructions, treasury, blockhash))
+        except SolanaRpcError as error:  # the node refused it: most often a treasury too short to pay
+            raise StakeError("Staking for this token is not ready yet: the platform treasury could not open its "
+                             "accounts. Nothing was sent; an admin needs to fund the treasury.", 503) from error
     return TokenWallets(str(stake), str(fund))
