@@ -25,6 +25,8 @@ from webapp.chain.rpc import SolanaRpcClient, SolanaRpcError, SolanaUnavailable
 from webapp.chain.rpc.errors import BlockhashExpired, ConfirmationTimeout, TransactionFailed
 from webapp.models import Token
 
+NETWORK_FEE_LAMPORTS = 10_000  # two signatures: the member's and the platform wallet's
+WALLET_RENT_MINIMUM = 890_880  # a system account must stay rent-exempt (or empty)
 PREFLIGHT_FAILED = -32002  # sendTransaction: the node simulated the transaction and it failed
 CONFIRMED, FAILED, EXPIRED = "confirmed", "failed", "expired"
 

@@ -26,13 +26,11 @@ from webapp.chain.rpc import SolanaRpcClient, SolanaUnavailable
 from webapp.extensions import db
 from webapp.models import OPEN_DEPOSIT_STATUSES, DepositKind, DepositStatus, StakeDeposit, Token, User
 from webapp.services import member_transactions, platform_wallets
-from webapp.services.member_transactions import RefusedTransaction, program_of
+from webapp.services.member_transactions import NETWORK_FEE_LAMPORTS, WALLET_RENT_MINIMUM, RefusedTransaction, program_of
 from webapp.services.staking import positions, wallets
 from webapp.services.staking.wallets import StakeError
 from webapp.services.trading.messages import unsigned
 
-NETWORK_FEE_LAMPORTS = 10_000     # two signatures: the member's and the receiving wallet's
-WALLET_RENT_MINIMUM = 890_880     # a system account must stay rent-exempt (or empty)
 START_OVER = "Start again from the form."
 
 

@@ -24,15 +24,20 @@ from webapp.chain.rpc.client import LatestBlockhash
 from webapp.extensions import db
 from webapp.models import OPEN_ORDER_STATUSES, BondingCurve, OrderStatus, Token, TradeOrder, User
 from webapp.services import member_transactions, platform_wallets
-from webapp.services.member_transactions import MemberFunds, RefusedTransaction, member_funds, program_of
+from webapp.services.member_transactions import (
+    NETWORK_FEE_LAMPORTS,
+    WALLET_RENT_MINIMUM,
+    MemberFunds,
+    RefusedTransaction,
+    member_funds,
+    program_of,
+)
 from webapp.services.bonding_curve import BPS_DENOMINATOR
 from webapp.services.trading import markets
 from webapp.services.trading.markets import TradeError
 from webapp.services.trading.messages import trade_message, unsigned
 
-NETWORK_FEE_LAMPORTS = 10_000        # two signatures
 TOKEN_ACCOUNT_RENT = 2_039_280       # a new associated token account
-WALLET_RENT_MINIMUM = 890_880        # a system account must stay rent-exempt (or empty)
 MAX_SLIPPAGE_BPS = 5_000
 
 
