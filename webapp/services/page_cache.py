@@ -9,6 +9,7 @@ anonymous visitor's whole page is, with their own CSRF token swapped in.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ def cached_text(key: str, ttl_seconds: int, render: Callable[[], str]) -> str:
 
 
 MAX_PAGES = 512
+FIRST_COPY_WAIT_SECONDS = 10  # how long a request waits for another's first copy before rendering its own
 
 
 @dataclass
@@ -52,7 +54,8 @@ class _AnonymousPages:
 
     # key -> (expires at, the page's bytes split where the CSRF token was)
     pages: dict[str, tuple[float, list[bytes]]] = field(default_factory=dict)
-    rendering: set[str] = field(default_factory=set)  # keys whose next copy is being rendered right now
+    # keys whose next copy is being rendered right now, with an event set when it is done
+    rendering: dict[str, threading.Event] = field(default_factory=dict)
 
 
 def sees_anonymous_page() -> bool:
@@ -78,7 +81,9 @@ def anonymous_page(key: str, ttl_seconds: int, render: Callable[[], str], csrf_t
     live cursor in the page was read when its body was rendered, so a
     reconnect replays exactly what the page does not show yet. When a copy
     expires, one request renders the next while the others keep getting the
-    old one (no stampede of renders).
+    old one; while the very first copy is rendered (a cold process under
+    load), the others wait for it instead of each rendering their own.
+    (threading.Event is gevent's under the gevent worker, so a wait yields.)
     """
     if ttl_seconds <= 0:
         return str(render()).encode()
@@ -86,12 +91,19 @@ def anonymous_page(key: str, ttl_seconds: int, render: Callable[[], str], csrf_t
     hit = store.pages.get(key)
     if hit is not None and (hit[0] > time.monotonic() or key in store.rendering):
         return csrf_token().encode().join(hit[1])
-    store.rendering.add(key)
+    first_copy = store.rendering.get(key)
+    if first_copy is not None:
+        first_copy.wait(FIRST_COPY_WAIT_SECONDS)
+        hit = store.pages.get(key)
+        if hit is not None:
+            return csrf_token().encode().join(hit[1])
+    done = store.rendering[key] = threading.Event()
     try:
         page = str(render()).encode()
+        if len(store.pages) >= MAX_PAGES:
+            store.pages.clear()
+        store.pages[key] = (time.monotonic() + ttl_seconds, page.split(csrf_token().encode()))
     finally:
-        store.rendering.discard(key)
-    if len(store.pages) >= MAX_PAGES:
-        store.pages.clear()
-    store.pages[key] = (time.monotonic() + ttl_seconds, page.split(csrf_token().encode()))
+        store.rendering.pop(key, None)
+        done.set()
     return page

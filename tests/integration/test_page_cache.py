@@ -1,0 +1,44 @@
+"""Anonymous pages: one render serves every visitor, even when a cold process is asked many times at once."""
+from __future__ import annotations
+
+import threading
+import time
+
+from webapp.services import page_cache
+
+
+def test_concurrent_visitors_of_a_cold_page_wait_for_one_render(app) -> None:  # type: ignore[no-untyped-def]
+    renders: list[int] = []
+    pages: list[bytes] = []
+
+    def render() -> str:
+        renders.append(1)
+        time.sleep(0.3)  # a slow first render, while the others arrive
+        return "<p>page for TOKEN-A</p>"
+
+    def visit(token: str) -> None:
+        with app.app_context():
+            pages.append(page_cache.anonymous_page("cold", 30, render, lambda: token))
+
+    tokens = ("TOKEN-A", "TOKEN-B", "TOKEN-C", "TOKEN-D")
+    visitors = [threading.Thread(target=visit, args=(token,)) for token in tokens]
+    visitors[0].start()
+    time.sleep(0.05)  # the first visitor is rendering
+    for visitor in visitors[1:]:
+        visitor.start()
+    for visitor in visitors:
+        visitor.join()
+    assert len(renders) == 1
+    assert sorted(pages) == sorted(f"<p>page for {token}</p>".encode() for token in tokens)  # each with its own token
+
+
+def test_a_failed_first_render_lets_the_next_visitor_render(app) -> None:  # type: ignore[no-untyped-def]
+    def broken() -> str:
+        raise RuntimeError("database went away")
+
+    with app.app_context():
+        try:
+            page_cache.anonymous_page("flaky", 30, broken, lambda: "T")
+        except RuntimeError:
+            pass
+        assert page_cache.anonymous_page("flaky", 30, lambda: "<p>T</p>", lambda: "T") == b"<p>T</p>"
