@@ -1,7 +1,7 @@
 """The live hub: `publish(topic, html)` from anywhere, pushed to every web process's WebSockets.
 
     from webapp import live
-    live.publish(live.token_topic(mint), live.render_transaction(mint=…, signature=…, …))
+    live.publish(live.token_topic(mint), live.render_transaction(signature=…, label=…, …))
 
 Inside an app context (a view, or an RQ job that pushed one) the app's Redis
 is used; outside one, pass `redis=` a Redis client or URL (e.g. the RQ job's
@@ -27,6 +27,7 @@ from webapp.live.fragments import (
     render_token_created,
     render_transaction,
     render_user_activity,
+    transaction_view,
 )
 from webapp.live.history import Entry
 from webapp.live.hub import hub_for
@@ -35,7 +36,7 @@ from webapp.live.topics import GLOBAL, TopicError, parse_topic, token_topic, use
 __all__ = [
     "GLOBAL", "TopicError", "broadcast_notice", "latest_cursor", "missed", "overview", "publish",
     "render_market_data", "render_notice", "render_notification", "render_price_update",
-    "render_token_created", "render_transaction", "render_user_activity", "token_topic", "user_topic",
+    "render_token_created", "render_transaction", "render_user_activity", "token_topic", "transaction_view", "user_topic",
 ]
 
 MAX_FRAGMENT_BYTES = 256 * 1024

@@ -28,9 +28,9 @@ def _rendering() -> AbstractContextManager[object]:
     return current_app.test_request_context(current_app.config.get("SITE_URL") or "/")
 
 
-def _render(template: str, oob: bool = True, **values: object) -> str:
+def _render(template: str, **values: object) -> str:
     with _rendering():
-        return render_template(template, oob=oob, **values)
+        return render_template(template, oob=True, **values)
 
 
 def _utc(moment: datetime | None) -> datetime:
@@ -72,18 +72,26 @@ def render_price_update(
     )
 
 
+def transaction_view(
+    *, signature: str, label: str, wallet: str, token_amount: int, decimals: int,
+    sol_amount: int = 0, symbol: str = "", block_time: datetime | None = None,
+) -> dict[str, object]:
+    """What a feed row shows for one indexed event, as text (the macro in live/_transaction_row.html draws it)."""
+    return {
+        "signature": signature, "label": label, "wallet": wallet, "symbol": symbol,
+        "tokens": token_text(token_amount, decimals), "sol": sol_text(sol_amount) if sol_amount else None,
+        "at": _utc(block_time), "explorer_url": transaction_url(signature),
+    }
+
+
 def render_transaction(
-    *, mint: str, signature: str, label: str, wallet: str, token_amount: int, decimals: int,
-    sol_amount: int = 0, symbol: str = "", block_time: datetime | None = None, oob: bool = True,
+    *, signature: str, label: str, wallet: str, token_amount: int, decimals: int,
+    sol_amount: int = 0, symbol: str = "", block_time: datetime | None = None,
 ) -> str:
-    """One indexed event: buy, sell, swap, transfer… as a row at the top of `#trades`
-    (`oob=False` for the rows a page is first rendered with)."""
-    return _render(
-        "live/_transaction.html", oob=oob,
-        mint=mint, signature=signature, label=label, wallet=wallet, symbol=symbol,
-        tokens=token_text(token_amount, decimals), sol=sol_text(sol_amount) if sol_amount else None,
-        at=_utc(block_time), explorer_url=transaction_url(signature),
-    )
+    """One indexed event: buy, sell, swap, transfer… as a row at the top of `#trades`."""
+    return _render("live/_transaction.html", t=transaction_view(
+        signature=signature, label=label, wallet=wallet, token_amount=token_amount, decimals=decimals,
+        sol_amount=sol_amount, symbol=symbol, block_time=block_time))
 
 
 def render_market_data(

@@ -67,7 +67,7 @@ def _render_token_body(token: Token) -> str:
         "tokens/_token_body.html", token=token, market=reads.market_summary(mint), holders=reads.top_holders(mint, 20),
         launch=launch, labels=_holder_labels(launch),
         vesting=token_vesting.panel(mint), holder_count=reads.holder_count(mint),
-        trade_rows=[_trade_row(token, trade) for trade in reads.recent_trades(mint, 50)],
+        trade_rows=[_trade_view(token, trade) for trade in reads.recent_trades(mint, 50)],
         involvement=reads.involvement(mint, 7), chart=_chart(token, "5m"), interval="5m",
         intervals=list(INTERVALS), **_market_venue(mint), **_staking_figures(token, launch),
     )
@@ -116,12 +116,12 @@ def chart(mint: str) -> str:
                            intervals=list(INTERVALS))
 
 
-def _trade_row(token: Token, trade: TokenTrade) -> Markup:
-    """A stored trade drawn with the same fragment the live hub pushes for new ones."""
-    return Markup(live.render_transaction(
-        mint=token.mint, signature=trade.signature, label=trade.side, wallet=trade.wallet or "",
+def _trade_view(token: Token, trade: TokenTrade) -> dict[str, object]:
+    """A stored trade as the row the live hub pushes for new ones (the page draws them all with its macro)."""
+    return live.transaction_view(
+        signature=trade.signature, label=trade.side, wallet=trade.wallet or "",
         token_amount=int(trade.token_amount), decimals=token.decimals, sol_amount=int(trade.sol_amount),
-        symbol=token.symbol, block_time=trade.block_time, oob=False))
+        symbol=token.symbol, block_time=trade.block_time)
 
 
 def _chart(token: Token, interval: str) -> price_chart.PriceChart | None:

@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 from webapp import live
 from webapp.live.hub import hub_for
 
-MINT = "So11111111111111111111111111111111111111112"
 
 
 def wait_for_sockets(app, count: int, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
@@ -22,7 +21,7 @@ def wait_for_sockets(app, count: int, timeout: float = 10.0) -> None:  # type: i
 def trade(app, signature: str) -> str:  # type: ignore[no-untyped-def]
     with app.app_context():
         return live.publish("global", live.render_transaction(
-            mint=MINT, signature=signature, label="buy", wallet="9" * 44,
+            signature=signature, label="buy", wallet="9" * 44,
             token_amount=1_500_000_000, decimals=6, sol_amount=250_000_000, symbol="MOM",
         ))
 

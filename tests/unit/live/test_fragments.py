@@ -21,7 +21,7 @@ def oob_targets(html: str) -> list[tuple[str, str]]:
 def test_transaction_row(offline_app) -> None:  # type: ignore[no-untyped-def]
     with offline_app.app_context():
         html = live.render_transaction(
-            mint=MINT, signature="5" * 88, label="sell", wallet=WALLET, token_amount=2_500_000, decimals=6,
+            signature="5" * 88, label="sell", wallet=WALLET, token_amount=2_500_000, decimals=6,
             sol_amount=1_234_567_891, symbol="MOM", block_time=AT,
         )
     assert oob_targets(html) == [("", "afterbegin:#trades")]

@@ -37,7 +37,7 @@ def publish_indexed(transactions: Iterable[PreparedTransaction], indexed: Iterab
             if token is None:
                 continue
             html = live.render_transaction(
-                mint=event.mint, signature=tx.signature, label=event.label, wallet=event.wallet,
+                signature=tx.signature, label=event.label, wallet=event.wallet,
                 token_amount=event.token_amount, decimals=token.decimals, sol_amount=event.sol_amount,
                 symbol=token.symbol, block_time=tx.block_time)
             live.publish(live.token_topic(event.mint), html)
