@@ -1,8 +1,22 @@
-"""The gunicorn configuration must never delete anything but metric files."""
+"""The gunicorn configuration: it deletes nothing but metric files and refuses a port that is taken."""
 import importlib.util
 from pathlib import Path
 
 CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+
+
+class _Log:
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def error(self, message: str, *args: object) -> None:
+        self.errors.append(message % args)
+
+
+class _Server:
+    def __init__(self, address: tuple[str, int]) -> None:
+        self.cfg = type("Cfg", (), {"address": [address]})()
+        self.log = _Log()
 
 
 def load_conf(monkeypatch, value):
@@ -21,7 +35,7 @@ def test_an_empty_metrics_setting_keeps_the_working_directory(tmp_path, monkeypa
     kept.write_text("work")
     monkeypatch.chdir(tmp_path)
     conf = load_conf(monkeypatch, "")
-    conf.on_starting(server=None)
+    conf.on_starting(_Server(("127.0.0.1", 0)))
     assert kept.read_text() == "work"
     assert conf._metrics_dir == CONF.parent / "instance" / "prometheus"
 
@@ -32,7 +46,7 @@ def test_starting_removes_only_stale_metric_files(tmp_path, monkeypatch):
     (metrics / "counter_123.db").write_bytes(b"stale")
     (metrics / "notes.txt").write_text("not ours")
     conf = load_conf(monkeypatch, str(metrics))
-    conf.on_starting(server=None)
+    conf.on_starting(_Server(("127.0.0.1", 0)))
     assert not (metrics / "counter_123.db").exists()
     assert (metrics / "notes.txt").read_text() == "not ours"
 
@@ -40,5 +54,24 @@ def test_starting_removes_only_stale_metric_files(tmp_path, monkeypatch):
 def test_a_missing_metrics_folder_is_created(tmp_path, monkeypatch):
     metrics = tmp_path / "new" / "metrics"
     conf = load_conf(monkeypatch, str(metrics))
-    conf.on_starting(server=None)
+    conf.on_starting(_Server(("127.0.0.1", 0)))
     assert metrics.is_dir()
+
+
+def test_a_port_another_server_holds_is_refused_loudly(tmp_path, monkeypatch):
+    import socket
+
+    import pytest
+
+    conf = load_conf(monkeypatch, str(tmp_path / "metrics"))
+    with socket.socket() as holder:
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)  # as a running worker holds it
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        server = _Server(holder.getsockname())
+        with pytest.raises(SystemExit):
+            conf.on_starting(server)
+        assert "already running" in server.log.errors[0]
+    free = _Server(("127.0.0.1", 0))
+    conf.on_starting(free)
+    assert free.log.errors == []
