@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -52,6 +53,9 @@ def error_response(status: int, message: str) -> Response:
 def init_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Response:
+        if request.blueprint != "auth" and not current_user.is_authenticated:
+            # every action outside sign-in needs a member, and the pages signed-out visitors share carry no token
+            return error_response(401, "Sign in with your wallet to continue.")
         return error_response(400, f"Your session's security token is missing or stale ({error.description}) Reload the page and try again.")
 
     @app.errorhandler(HTTPException)

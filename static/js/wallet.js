@@ -92,7 +92,9 @@
     });
   }
 
-  function verify(address, message, signatureBytes, next) {
+  // A page shared by every signed-out visitor carries no CSRF token; the
+  // challenge brings one (and the session it belongs to).
+  function verify(address, message, signatureBytes, next, token) {
     // URLSearchParams, not FormData: multipart bodies turn the message's
     // line feeds into CRLF, and the signature covers the exact bytes.
     var form = new URLSearchParams();
@@ -102,7 +104,7 @@
     form.append("next", next || "");
     return fetch(verifyUrl(), {
       method: "POST", body: form, credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" }
+      headers: { "X-CSRFToken": token || csrfToken(), Accept: "application/json" }
     }).then(readJson);
   }
 
@@ -117,7 +119,7 @@
         }).then(function (outputs) {
           var out = outputs[0];
           var message = new TextDecoder().decode(out.signedMessage);
-          return verify(account.address, message, out.signature, next);
+          return verify(account.address, message, out.signature, next, c.csrfToken);
         });
       });
     });
@@ -130,7 +132,7 @@
       return fetchChallenge(address).then(function (c) {
         return provider.signMessage(new TextEncoder().encode(c.message), "utf8").then(function (signed) {
           var signature = signed.signature || signed;
-          return verify(address, c.message, new Uint8Array(signature), next);
+          return verify(address, c.message, new Uint8Array(signature), next, c.csrfToken);
         });
       });
     });

@@ -55,3 +55,20 @@ def test_a_member_stakes_with_their_wallet(app, live_server, page, screenshot, m
         assert int(db.session.scalar(select(StakePosition.amount))) == stake - 500 * 10**6
     page.locator("#stake-panel").scroll_into_view_if_needed()
     screenshot("token-stake")
+
+
+def test_a_visitor_signs_in_from_the_shared_token_page(app, live_server, page, market) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """The page every signed-out visitor shares carries no CSRF token; sign-in takes one from its challenge."""
+    from solders.keypair import Keypair
+
+    from tests.e2e.wallet import inject_test_wallet
+
+    keypair = Keypair()
+    inject_test_wallet(page, keypair)
+    page.goto(live_server + f"/tokens/{market.mint}")
+    assert page.locator('meta[name="csrf-token"]').get_attribute("content") == ""
+    page.get_by_test_id("stake-visitor").get_by_role("link", name="Sign in to stake").click()
+    expect(page.get_by_test_id("nav-wallet")).to_be_visible(timeout=15_000)
+    assert page.url.endswith(f"/tokens/{market.mint}")
+    expect(page.get_by_test_id("my-stake")).to_contain_text("0")  # the member's own card now
+    assert page.locator('meta[name="csrf-token"]').get_attribute("content") != ""

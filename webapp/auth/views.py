@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from webapp.chain.siws import SignInError
 from webapp.extensions import limiter
@@ -51,6 +52,7 @@ def nonce() -> tuple[Response, int] | Response:
         chainId=fields.chain_id,
         issuedAt=fields.issued_at,
         expirationTime=fields.expiration_time,
+        csrfToken=generate_csrf(),  # for verify, when the page was one shared by every signed-out visitor
     )
 
 

@@ -3,8 +3,8 @@
 A token page's body (figures, chart, trades, holders) is the same for every
 visitor; rendering it costs a dozen queries and thousands of template lines.
 Kept for a couple of seconds it is at most that stale, and live fragments
-update open pages anyway. A signed-in visitor's nav is never cached; an
-anonymous visitor's whole page is, with their own CSRF token swapped in.
+update open pages anyway. A signed-in visitor's nav is never cached; the
+whole page signed-out visitors see is, as one set of bytes they all share.
 """
 from __future__ import annotations
 
@@ -52,8 +52,7 @@ FIRST_COPY_WAIT_SECONDS = 10  # how long a request waits for another's first cop
 class _AnonymousPages:
     """One app's copies (kept on the app, so every app and test starts empty)."""
 
-    # key -> (expires at, the page's bytes split where the CSRF token was)
-    pages: dict[str, tuple[float, list[bytes]]] = field(default_factory=dict)
+    pages: dict[str, tuple[float, bytes]] = field(default_factory=dict)  # key -> (expires at, the page)
     # keys whose next copy is being rendered right now, with an event set when it is done
     rendering: dict[str, threading.Event] = field(default_factory=dict)
 
@@ -72,37 +71,37 @@ def sees_anonymous_page() -> bool:
     return not current_user.is_authenticated
 
 
-def anonymous_page(key: str, ttl_seconds: int, render: Callable[[], str], csrf_token: Callable[[], str]) -> bytes:
+def anonymous_page(key: str, ttl_seconds: int, render: Callable[[], str]) -> bytes:
     """A whole page for visitors who are not signed in, kept in this process for `ttl_seconds`.
 
-    Such a page differs between visitors only by their CSRF token, so the
-    copy is kept as its encoded bytes cut where the first visitor's token
-    was, and each visitor gets the pieces joined with their own token. The
-    live cursor in the page was read when its body was rendered, so a
-    reconnect replays exactly what the page does not show yet. When a copy
-    expires, one request renders the next while the others keep getting the
-    old one; while the very first copy is rendered (a cold process under
-    load), the others wait for it instead of each rendering their own.
-    (threading.Event is gevent's under the gevent worker, so a wait yields.)
+    `render` draws it with `shared_page=True`: the same bytes for every such
+    visitor, with no CSRF token and no session (sign-in takes its token from
+    the challenge), so a hit sets no cookie and signs nothing. The live
+    cursor in the page was read when its body was rendered, so a reconnect
+    replays exactly what the page does not show yet. When a copy expires, one
+    request renders the next while the others keep getting the old one; while
+    the very first copy is rendered (a cold process under load), the others
+    wait for it instead of each rendering their own. (threading.Event is
+    gevent's under the gevent worker, so a wait yields.)
     """
     if ttl_seconds <= 0:
         return str(render()).encode()
     store: _AnonymousPages = current_app.extensions.setdefault("momentum_anonymous_pages", _AnonymousPages())
     hit = store.pages.get(key)
     if hit is not None and (hit[0] > time.monotonic() or key in store.rendering):
-        return csrf_token().encode().join(hit[1])
+        return hit[1]
     first_copy = store.rendering.get(key)
     if first_copy is not None:
         first_copy.wait(FIRST_COPY_WAIT_SECONDS)
         hit = store.pages.get(key)
         if hit is not None:
-            return csrf_token().encode().join(hit[1])
+            return hit[1]
     done = store.rendering[key] = threading.Event()
     try:
         page = str(render()).encode()
         if len(store.pages) >= MAX_PAGES:
             store.pages.clear()
-        store.pages[key] = (time.monotonic() + ttl_seconds, page.split(csrf_token().encode()))
+        store.pages[key] = (time.monotonic() + ttl_seconds, page)
     finally:
         store.rendering.pop(key, None)
         done.set()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_wtf.csrf import generate_csrf
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
@@ -50,13 +49,13 @@ def show(mint: str) -> str | bytes:
     seconds = int(current_app.config["TOKEN_PAGE_CACHE_SECONDS"])
     if not page_cache.sees_anonymous_page():
         return _render_token_page(mint, seconds)
-    return page_cache.anonymous_page(f"token:{mint}", seconds, lambda: _render_token_page(mint, seconds), generate_csrf)
+    return page_cache.anonymous_page(f"token:{mint}", seconds, lambda: _render_token_page(mint, seconds, shared=True))
 
 
-def _render_token_page(mint: str, seconds: int) -> str:
+def _render_token_page(mint: str, seconds: int, shared: bool = False) -> str:
     cached = page_cache.cached_text(f"token:{mint}", seconds, lambda: _render_token_body(_token_or_404(mint)))
     title, _, body = cached.partition("\x00")
-    return render_template("tokens/show.html", title=title, body=Markup(body), mint=mint)
+    return render_template("tokens/show.html", title=title, body=Markup(body), mint=mint, shared_page=shared)
 
 
 def _render_token_body(token: Token) -> str:
