@@ -2,7 +2,7 @@
 
 Revision ID: 0006_staking
 Revises: 0005_trading
-Create Date: 2026-11-28
+Create Date: 2026-11-24
 
 """
 from alembic import op
