@@ -22,7 +22,8 @@ preload_app = False
 # connections evenly. With one shared socket, whichever worker wakes first can
 # take a whole burst of keep-alive connections and serve them alone on one core
 # while the other idles (measured: half the throughput in one run out of four).
-reuse_port = True
+# (TCP only: on a unix socket every worker would replace the others' socket file.)
+reuse_port = not os.environ.get("BIND", "").startswith("unix:")
 timeout = 30
 graceful_timeout = 10
 keepalive = 5
@@ -55,12 +56,18 @@ def on_starting(server):  # type: ignore[no-untyped-def]
 def _refuse_a_taken_port(server):  # type: ignore[no-untyped-def]
     """With SO_REUSEPORT a second server would silently share the port with
     the first (half the requests reaching old code); bind-test it without the
-    flag first, so a taken port fails loudly as it would without reuse_port."""
+    flag first, so a taken port fails loudly as it would without reuse_port.
+    SO_REUSEADDR lets the probe past connections still in TIME_WAIT from the
+    last run; Linux refuses it only where something is listening. A re-exec
+    (USR2) inherits its sockets from the running master and is not checked."""
+    if not server.cfg.reuse_port or os.environ.get("GUNICORN_PID") or os.environ.get("LISTEN_FDS"):
+        return
     for address in server.cfg.address:
         if not isinstance(address, tuple):
             continue  # a unix socket path
         family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind(address[:2])
             except OSError as error:

@@ -41,3 +41,33 @@ def test_a_failed_first_render_lets_the_next_visitor_render(app) -> None:  # typ
         except RuntimeError:
             pass
         assert page_cache.anonymous_page("flaky", 30, lambda: "<p>T</p>") == b"<p>T</p>"
+
+
+def test_when_the_first_render_fails_one_waiter_renders_for_the_rest(app) -> None:  # type: ignore[no-untyped-def]
+    calls: list[int] = []
+    pages: list[bytes] = []
+    failures: list[Exception] = []
+
+    def render() -> str:
+        calls.append(1)
+        time.sleep(0.2)
+        if len(calls) == 1:
+            raise RuntimeError("database went away")
+        return "<p>second try</p>"
+
+    def visit() -> None:
+        with app.app_context():
+            try:
+                pages.append(page_cache.anonymous_page("retry", 30, render))
+            except RuntimeError as error:
+                failures.append(error)
+
+    visitors = [threading.Thread(target=visit) for _ in range(4)]
+    visitors[0].start()
+    time.sleep(0.05)
+    for visitor in visitors[1:]:
+        visitor.start()
+    for visitor in visitors:
+        visitor.join()
+    assert len(failures) == 1 and len(calls) == 2
+    assert pages == [b"<p>second try</p>"] * 3

@@ -10,9 +10,15 @@ def test_the_api_is_limited_to_120_reads_a_minute(client) -> None:  # type: igno
     assert statuses[120] == 429
 
 
-def test_page_reads_are_not_limited(client) -> None:  # type: ignore[no-untyped-def]
-    statuses = {client.get("/tokens/").status_code for _ in range(150)}
-    assert statuses == {200}
+def test_page_reads_skip_the_limiter_and_limited_requests_do_not(app) -> None:  # type: ignore[no-untyped-def]
+    from webapp.extensions import limiter, unlimited_read
+
+    assert limiter._check_request_limit not in app.before_request_funcs[None]  # wrapped by the filter
+    for method, path, unlimited in (("GET", "/tokens/", True), ("HEAD", "/", True),
+                                    ("GET", "/api/v1/tokens", False), ("GET", "/auth/nonce", False),
+                                    ("POST", f"/tokens/{UNTRACKED_MINT}/trade", False)):
+        with app.test_request_context(path, method=method):
+            assert unlimited_read() is unlimited, (method, path)
 
 
 def test_a_member_may_place_30_trades_a_minute(auth) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ class _Log:
 
 class _Server:
     def __init__(self, address: tuple[str, int]) -> None:
-        self.cfg = type("Cfg", (), {"address": [address]})()
+        self.cfg = type("Cfg", (), {"address": [address], "reuse_port": True})()
         self.log = _Log()
 
 
@@ -75,3 +75,21 @@ def test_a_port_another_server_holds_is_refused_loudly(tmp_path, monkeypatch):
     free = _Server(("127.0.0.1", 0))
     conf.on_starting(free)
     assert free.log.errors == []
+
+
+def test_a_port_left_in_time_wait_by_the_last_run_is_free(tmp_path, monkeypatch):
+    import socket
+
+    conf = load_conf(monkeypatch, str(tmp_path / "metrics"))
+    with socket.socket() as listener:  # the last run's server, with a client that was connected
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        address = listener.getsockname()
+        client = socket.create_connection(address)
+        served, _ = listener.accept()
+        served.close()  # the server closes first: its side of the port sits in TIME_WAIT
+        client.close()
+    server = _Server(address)
+    conf.on_starting(server)
+    assert server.log.errors == []

@@ -90,12 +90,13 @@ def anonymous_page(key: str, ttl_seconds: int, render: Callable[[], str]) -> byt
     hit = store.pages.get(key)
     if hit is not None and (hit[0] > time.monotonic() or key in store.rendering):
         return hit[1]
-    first_copy = store.rendering.get(key)
-    if first_copy is not None:
-        first_copy.wait(FIRST_COPY_WAIT_SECONDS)
+    deadline = time.monotonic() + FIRST_COPY_WAIT_SECONDS
+    while (first_copy := store.rendering.get(key)) is not None and time.monotonic() < deadline:
+        first_copy.wait(deadline - time.monotonic())
         hit = store.pages.get(key)
         if hit is not None:
             return hit[1]
+        # that render failed (an unknown mint, a lost database): the next waiter takes its turn
     done = store.rendering[key] = threading.Event()
     try:
         page = str(render()).encode()
@@ -103,6 +104,7 @@ def anonymous_page(key: str, ttl_seconds: int, render: Callable[[], str]) -> byt
             store.pages.clear()
         store.pages[key] = (time.monotonic() + ttl_seconds, page)
     finally:
-        store.rendering.pop(key, None)
+        if store.rendering.get(key) is done:
+            del store.rendering[key]
         done.set()
     return page

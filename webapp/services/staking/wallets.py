@@ -29,7 +29,7 @@ from webapp.models import (
     Token,
 )
 from webapp.services import platform_wallets
-from webapp.services.member_transactions import program_of
+from webapp.services.member_transactions import PREFLIGHT_FAILED, program_of
 
 ESCROW_FLOAT_LAMPORTS = 50_000_000   # 0.05 SOL: the escrow pays the fees of the unstakes it pays out
 ESCROW_REFILL_BELOW = 25_000_000     # topped up to the float when below 0.025 SOL
@@ -116,8 +116,12 @@ def prepare(token: Token, client: SolanaRpcClient) -> TokenWallets:
     if instructions:
         blockhash = client.get_latest_blockhash("confirmed").blockhash
         try:
-            client.send_and_confirm(spl.sign(instructions, treasury, blockhash))
-        except SolanaRpcError as error:  # the node refused it: most often a treasury too short to pay
+            signature = client.send_transaction(spl.sign(instructions, treasury, blockhash))
+        except SolanaRpcError as error:
+            if error.code != PREFLIGHT_FAILED or error.transaction_error == "BlockhashNotFound":
+                raise
+            # the simulation failed: the treasury cannot pay the accounts' rent or the escrow's float
             raise StakeError("Staking for this token is not ready yet: the platform treasury could not open its "
                              "accounts. Nothing was sent; an admin needs to fund the treasury.", 503) from error
+        client.confirm(signature, "confirmed")
     return TokenWallets(str(stake), str(fund))
