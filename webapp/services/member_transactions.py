@@ -24,6 +24,7 @@ from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient, SolanaRpcError, SolanaUnavailable
 from webapp.chain.rpc.errors import BlockhashExpired, ConfirmationTimeout, TransactionFailed
 from webapp.models import Token
+from webapp.services.refusals import Refusal
 
 NETWORK_FEE_LAMPORTS = 10_000  # two signatures: the member's and the platform wallet's
 WALLET_RENT_MINIMUM = 890_880  # a system account must stay rent-exempt (or empty)
@@ -31,12 +32,15 @@ PREFLIGHT_FAILED = -32002  # sendTransaction: the node simulated the transaction
 CONFIRMED, FAILED, EXPIRED = "confirmed", "failed", "expired"
 
 
-class RefusedTransaction(ValueError):
-    """What the member's wallet returned cannot be co-signed; `status` is the HTTP status to answer with."""
+class RefusedTransaction(Refusal):
+    """What the member's wallet returned cannot be co-signed."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
+    default_status = 400
+
+
+def leaves_wallet_usable(lamports: int, needed: int) -> bool:
+    """Whether a wallet holding `lamports` can pay `needed` and stay rent-exempt (or end exactly empty)."""
+    return lamports == needed or lamports - needed >= WALLET_RENT_MINIMUM
 
 
 def program_of(token: Token) -> Pubkey:

@@ -66,8 +66,7 @@ def open_deposit(user: User, mint: str, kind: str, amount: int, client: SolanaRp
         raise StakeError(f"Your wallet holds {funds.token_balance} base units of {token.symbol}; "
                          f"you asked to {'stake' if kind == 'stake' else 'contribute'} {amount}.")
     lamports = funds.lamports
-    if lamports < NETWORK_FEE_LAMPORTS or (lamports - NETWORK_FEE_LAMPORTS < WALLET_RENT_MINIMUM
-                                           and lamports != NETWORK_FEE_LAMPORTS):
+    if not member_transactions.leaves_wallet_usable(lamports, NETWORK_FEE_LAMPORTS):
         db.session.rollback()
         raise StakeError(f"Your wallet holds {lamports} lamports; the network fee is {NETWORK_FEE_LAMPORTS} "
                          f"and {WALLET_RENT_MINIMUM} must be left over for rent.")

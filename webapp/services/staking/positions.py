@@ -74,15 +74,15 @@ class _KnownMint:
 def unstake(user: User, mint: str, amount: int, client: SolanaRpcClient) -> StakeWithdrawal:
     """Reduce the position and ask for the payout back in one commit, then queue the escrow's payout run."""
     token = wallets.launched_token(mint)
-    if amount > staked(user.id, mint):  # a quick refusal; the locked check below is the one that counts
+    held = staked(user.id, mint)
+    if amount > held:  # a quick refusal; the locked check below is the one that counts
         db.session.rollback()
-        raise StakeError(f"You have {staked(user.id, mint)} base units of {token.symbol} staked; "
-                         f"you asked to unstake {amount}.")
+        raise StakeError(f"You have {held} base units of {token.symbol} staked; you asked to unstake {amount}.")
     info = RpcChainGateway(client).mint_info(mint)  # chain reads before the position is locked
-    wallets.prepare(token, client)  # the escrow pays the payout's fee: keep its float topped up
     if info is None:
         db.session.rollback()
         raise StakeError("The token's mint cannot be read on this cluster right now.", 503)
+    wallets.prepare(token, client)  # the escrow pays the payout's fee: keep its float topped up
     try:
         withdrawal = _withdraw(user, token, amount, _KnownMint(info))
     except Exception:

@@ -30,17 +30,14 @@ from webapp.models import (
 )
 from webapp.services import platform_wallets
 from webapp.services.member_transactions import PREFLIGHT_FAILED, program_of
+from webapp.services.refusals import Refusal
 
 ESCROW_FLOAT_LAMPORTS = 50_000_000   # 0.05 SOL: the escrow pays the fees of the unstakes it pays out
 ESCROW_REFILL_BELOW = 25_000_000     # topped up to the float when below 0.025 SOL
 
 
-class StakeError(ValueError):
-    """A stake, contribution or unstake Momentum refuses; `status` is the HTTP status to answer with."""
-
-    def __init__(self, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.status = status
+class StakeError(Refusal):
+    """A stake, contribution or unstake Momentum refuses."""
 
 
 def stake_wallet_name(token: Token) -> str:

@@ -19,16 +19,13 @@ from webapp.models import BondingCurve, MarketPhase
 from webapp.services import bonding_curve, liquidity_pool, platform_wallets
 from webapp.services.bonding_curve import CurveError, CurveParams, CurveState
 from webapp.services.liquidity_pool import PoolState
+from webapp.services.refusals import Refusal
 
 VAULT_FLOAT_LAMPORTS = 10_000_000  # 0.01 SOL: keeps the vault rent-exempt and pays graduation's fees
 
 
-class TradeError(ValueError):
-    """A trade the market refuses; the message says why. `status` is the HTTP status to answer with."""
-
-    def __init__(self, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.status = status
+class TradeError(Refusal):
+    """A trade the market refuses."""
 
 
 @dataclass(frozen=True)

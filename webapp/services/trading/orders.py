@@ -133,7 +133,7 @@ def _check_member_can_pay(funds: MemberFunds, quote: markets.Quote) -> None:
     lamports = funds.lamports
     if quote.side == "buy":
         needed = quote.member_lamports + NETWORK_FEE_LAMPORTS + (0 if funds.has_token_account else TOKEN_ACCOUNT_RENT)
-        if lamports - needed < WALLET_RENT_MINIMUM and lamports != needed:
+        if not member_transactions.leaves_wallet_usable(lamports, needed):
             raise TradeError(f"Your wallet holds {lamports} lamports; this buy needs {needed} plus "
                              f"{WALLET_RENT_MINIMUM} left over for rent.")
         return
