@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test unit chromium clean
+.PHONY: run test unit lint chromium clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ run: $(STAMP)
 
 test: $(STAMP) chromium
 	$(PY) -m webapp.embedded test $(PYTEST_ARGS)
+
+# Style, correctness and types (settings in pyproject.toml); CI runs it before the tests.
+lint: $(STAMP)
+	$(PY) -m ruff check webapp worker tests
+	$(PY) -m mypy
 
 # Unit tests only: no servers needed.
 unit: $(STAMP)

@@ -105,7 +105,7 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture()
-def runner(app: Flask):  # type: ignore[no-untyped-def]
+def runner(app: Flask):
     return app.test_cli_runner()
 
 
@@ -129,7 +129,7 @@ class WalletAuth:
         assert reply.status_code == 200, reply.get_data(as_text=True)
         return reply.get_json()
 
-    def verify(self, wallet: str, message: str, signature: str, token: str | None = None):  # type: ignore[no-untyped-def]
+    def verify(self, wallet: str, message: str, signature: str, token: str | None = None):
         headers = {"X-CSRFToken": token if token is not None else self.csrf_token()}
         return self.client.post(
             "/auth/verify",
@@ -152,7 +152,7 @@ def auth(client: FlaskClient) -> WalletAuth:
 
 
 @pytest.fixture()
-def make_user(app: Flask):  # type: ignore[no-untyped-def]
+def make_user(app: Flask):
     """Create a member with a role directly (for tests about what roles may do)."""
     from webapp.extensions import db
     from webapp.models import User

@@ -86,11 +86,11 @@ def _skip_limiter_on_unlimited_reads(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from webapp.admin import chain_views  # noqa: F401  (adds /admin/chain to the admin blueprint)
-    from webapp.admin import launch_views  # noqa: F401  (adds /admin/launches to the admin blueprint)
-    from webapp.tokens import trade_views  # noqa: F401  (adds trading to the tokens blueprint)
-    from webapp.tokens import stake_views  # noqa: F401  (adds staking and the community fund to the tokens blueprint)
-    from webapp.admin import treasury_views  # noqa: F401  (adds wallet and payout pages to the admin blueprint)
+    from webapp.admin import (
+        chain_views,  # noqa: F401  (adds /admin/chain to the admin blueprint)
+        launch_views,  # noqa: F401  (adds /admin/launches to the admin blueprint)
+        treasury_views,  # noqa: F401  (adds wallet and payout pages to the admin blueprint)
+    )
     from webapp.admin.views import bp as admin_bp
     from webapp.api.views import bp as api_bp
     from webapp.auth.views import bp as auth_bp
@@ -99,8 +99,13 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.health.views import bp as health_bp
     from webapp.home.views import bp as home_bp
     from webapp.leaderboards.views import bp as leaderboards_bp
-    from webapp.live.views import admin_bp as live_admin_bp, bp as live_bp
+    from webapp.live.views import admin_bp as live_admin_bp
+    from webapp.live.views import bp as live_bp
     from webapp.profiles.views import bp as profiles_bp
+    from webapp.tokens import (
+        stake_views,  # noqa: F401  (adds staking and the community fund to the tokens blueprint)
+        trade_views,  # noqa: F401  (adds trading to the tokens blueprint)
+    )
     from webapp.tokens.views import bp as tokens_bp
 
     for blueprint in (home_bp, auth_bp, tokens_bp, bounties_bp, battles_bp, leaderboards_bp, profiles_bp, admin_bp, health_bp, api_bp, live_bp, live_admin_bp):

@@ -78,7 +78,7 @@ LOCAL_RPC = "http://127.0.0.1:8899"
 LOCAL_WS = "ws://127.0.0.1:8900"
 
 
-def start_local_chain(env: dict[str, str]):  # type: ignore[no-untyped-def]
+def start_local_chain(env: dict[str, str]):
     """The LiteSVM-backed chain on the validator's ports, journal under instance/localnet."""
     from webapp.chain.localnet.process import LocalChainProcess
 

@@ -1,6 +1,8 @@
 """Flask extensions, created unbound here and bound to the app in create_app()."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -26,6 +28,13 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Models subclass Model: at run time Flask-SQLAlchemy's db.Model (query property, binds),
+# which type checkers cannot see through, so they are told it is the declarative Base it wraps.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 sock = Sock()
@@ -44,14 +53,14 @@ def unlimited_read() -> bool:
     return request.method in ("GET", "HEAD") and request.blueprint not in BLUEPRINTS_LIMITED_ON_READ
 
 
-def redis_client():  # type: ignore[no-untyped-def]
+def redis_client():
     """The app's Redis connection (None when REDIS_URL is empty)."""
     from flask import current_app
 
     return current_app.extensions.get("momentum_redis")
 
 
-def solana_client():  # type: ignore[no-untyped-def]
+def solana_client():
     """This process's RPC client for SOLANA_RPC_URLS, created on first use."""
     from flask import current_app
 

@@ -65,6 +65,6 @@ def sol(lamports: int | Decimal | None) -> str:
     return "—" if lamports is None else sol_text(int(lamports))
 
 
-def sol_price(price, decimals: int) -> str:  # type: ignore[no-untyped-def]
+def sol_price(price, decimals: int) -> str:
     """SOL for one whole token from an exact (lamports, base units) price (template filter)."""
     return "—" if price is None else price_text(int(price.lamports), int(price.units), decimals)

@@ -20,7 +20,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from prometheus_client.core import GaugeMetricFamily, REGISTRY
+from prometheus_client.core import REGISTRY, GaugeMetricFamily
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -102,7 +102,7 @@ def init_request_tracking(app: Flask) -> None:
 
 
 @functools.lru_cache(maxsize=4096)
-def _request_metrics(method: str, endpoint: str, status: int):  # type: ignore[no-untyped-def]
+def _request_metrics(method: str, endpoint: str, status: int):
     """The labelled counter and histogram for one kind of request (labels() takes a lock and hashes each time)."""
     return REQUESTS.labels(method, endpoint, str(status)), LATENCY.labels(method, endpoint)
 
@@ -113,7 +113,7 @@ class DependencyHealthCollector:
     def __init__(self, app: Flask) -> None:
         self.app = app
 
-    def collect(self):  # type: ignore[no-untyped-def]
+    def collect(self):
         from webapp.extensions import redis_client
         from webapp.services import health
 

@@ -1,8 +1,7 @@
 """Jinja filters and globals shared by every template."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
+from datetime import UTC, datetime
 
 from flask import Flask, current_app, request
 
@@ -20,7 +19,7 @@ def is_htmx() -> bool:
 def timeago(moment: datetime | None) -> str:
     if moment is None:
         return "never"
-    seconds = int((datetime.now(timezone.utc) - moment).total_seconds())
+    seconds = int((datetime.now(UTC) - moment).total_seconds())
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size:
             return f"{seconds // size}{unit} ago"

@@ -35,7 +35,7 @@ def live_server(app: Flask) -> Iterator[str]:
 # Package scope: Playwright's sync API keeps an event loop running in this
 # thread while it is open, and later asyncio.run() calls (chain tests) would fail.
 @pytest.fixture(scope="package")
-def browser():  # type: ignore[no-untyped-def]
+def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (make test installs it with apt-get)")
     from playwright.sync_api import sync_playwright
@@ -47,7 +47,7 @@ def browser():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture()
-def page(browser):  # type: ignore[no-untyped-def]
+def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     tab = context.new_page()
     yield tab
@@ -55,7 +55,7 @@ def page(browser):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture()
-def screenshot(page, tmp_path):  # type: ignore[no-untyped-def]
+def screenshot(page, tmp_path):
     """Save a full-page screenshot; to docs/screenshots/ when SCREENSHOT_DIR says so."""
     folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ from webapp.models import LaunchApplication, User
 from webapp.services import launches, platform_wallets
 
 
-def test_admin_approves_a_stable_grounds_launch(app, live_server, page, screenshot, payout_world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_admin_approves_a_stable_grounds_launch(app, live_server, page, screenshot, payout_world) -> None:  # noqa: F811
     world = payout_world
     with app.app_context():
         treasury = platform_wallets.ensure_wallet("treasury", "Platform reserves").address

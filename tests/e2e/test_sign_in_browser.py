@@ -10,7 +10,7 @@ from webapp.extensions import db
 from webapp.models import User
 
 
-def test_wallet_sign_in_shows_short_address(app, live_server, page, screenshot) -> None:  # type: ignore[no-untyped-def]
+def test_wallet_sign_in_shows_short_address(app, live_server, page, screenshot) -> None:
     keypair = Keypair()
     wallet = str(keypair.pubkey())
     signed = inject_test_wallet(page, keypair)
@@ -27,7 +27,7 @@ def test_wallet_sign_in_shows_short_address(app, live_server, page, screenshot) 
         assert db.session.scalar(select(User.wallet).where(User.wallet == wallet)) == wallet
 
 
-def test_browser_without_wallet_gets_an_explanation(live_server, page, screenshot) -> None:  # type: ignore[no-untyped-def]
+def test_browser_without_wallet_gets_an_explanation(live_server, page, screenshot) -> None:
     page.goto(live_server + "/auth/sign-in")
     expect(page.locator("#wallet-status")).to_contain_text("No Solana wallet was found")
     page.click("#sign-in-button")
@@ -37,7 +37,7 @@ def test_browser_without_wallet_gets_an_explanation(live_server, page, screensho
     screenshot("sign-in-no-wallet")
 
 
-def test_admin_pages_in_the_browser(app, live_server, page, screenshot) -> None:  # type: ignore[no-untyped-def]
+def test_admin_pages_in_the_browser(app, live_server, page, screenshot) -> None:
     sign_in_with_test_wallet(app, live_server, page, admin=True)
     expect(page.get_by_text("Admin", exact=True).first).to_be_visible()
     with app.app_context():
@@ -55,7 +55,7 @@ def test_admin_pages_in_the_browser(app, live_server, page, screenshot) -> None:
     screenshot("admin-audit")
 
 
-def test_error_page(live_server, page, screenshot) -> None:  # type: ignore[no-untyped-def]
+def test_error_page(live_server, page, screenshot) -> None:
     reply = page.goto(live_server + "/no/such/page")
     assert reply is not None and reply.status == 404
     expect(page.locator(".error-code")).to_have_text("404")

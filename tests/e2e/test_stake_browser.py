@@ -13,7 +13,7 @@ from webapp.money import token_units
 from webapp.services.indexer import store
 
 
-def test_a_member_stakes_with_their_wallet(app, live_server, page, screenshot, market) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_member_stakes_with_their_wallet(app, live_server, page, screenshot, market) -> None:  # noqa: F811
     keypair = sign_in_with_test_wallet(app, live_server, page)
     rpc = market.world.rpc
     rpc.confirm(rpc.request_airdrop(keypair.pubkey(), 2 * SOL))
@@ -57,7 +57,7 @@ def test_a_member_stakes_with_their_wallet(app, live_server, page, screenshot, m
     screenshot("token-stake")
 
 
-def test_a_visitor_signs_in_from_the_shared_token_page(app, live_server, page, market) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_visitor_signs_in_from_the_shared_token_page(app, live_server, page, market) -> None:  # noqa: F811
     """The page every signed-out visitor shares carries no CSRF token; sign-in takes one from its challenge."""
     from solders.keypair import Keypair
 

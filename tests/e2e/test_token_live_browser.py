@@ -14,7 +14,7 @@ from webapp.services.indexer import store
 from webapp.services.indexer.tracking import track_mint
 
 
-def test_new_activity_appears_on_the_open_token_page(app, live_server, page, screenshot, payout_world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_new_activity_appears_on_the_open_token_page(app, live_server, page, screenshot, payout_world) -> None:  # noqa: F811
     world = payout_world
     with app.app_context():
         track_mint(world.rpc, str(world.mint), name="Live Token", symbol="LIVE")

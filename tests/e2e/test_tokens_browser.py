@@ -7,7 +7,7 @@ from tests.integration.indexer.test_mainnet_fixtures import RAYDIUM_MINT
 from tests.integration.test_token_pages import indexed  # noqa: F401
 
 
-def test_directory_filters_and_token_page(live_server, page, screenshot, indexed) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_directory_filters_and_token_page(live_server, page, screenshot, indexed) -> None:  # noqa: F811
     page.goto(live_server + "/tokens/")
     expect(page.locator(".token-card")).to_have_count(2)
     screenshot("tokens")
@@ -23,7 +23,7 @@ def test_directory_filters_and_token_page(live_server, page, screenshot, indexed
     screenshot("token-page")
 
 
-def test_launch_form_previews_the_vesting_schedule(app, live_server, page, screenshot) -> None:  # type: ignore[no-untyped-def]
+def test_launch_form_previews_the_vesting_schedule(app, live_server, page, screenshot) -> None:
     from tests.e2e.wallet import sign_in_with_test_wallet
 
     sign_in_with_test_wallet(app, live_server, page)

@@ -14,7 +14,7 @@ from webapp.models import TradeOrder
 from webapp.services.indexer import store
 
 
-def test_a_member_buys_on_the_curve_with_their_wallet(app, live_server, page, screenshot, market) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_member_buys_on_the_curve_with_their_wallet(app, live_server, page, screenshot, market) -> None:  # noqa: F811
     keypair = sign_in_with_test_wallet(app, live_server, page)
     rpc = market.world.rpc
     rpc.confirm(rpc.request_airdrop(keypair.pubkey(), 3 * SOL))

@@ -8,7 +8,7 @@ from tests.integration.payouts.conftest import chain, payout_world  # noqa: F401
 from webapp.services.payouts import runs
 
 
-def test_admin_sends_tokens_and_sees_the_payout_confirmed(app, live_server, page, screenshot, payout_world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_admin_sends_tokens_and_sees_the_payout_confirmed(app, live_server, page, screenshot, payout_world) -> None:  # noqa: F811
     world = payout_world
     world.fund(50_000_000)
     admin = sign_in_with_test_wallet(app, live_server, page, admin=True)

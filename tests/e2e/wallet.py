@@ -35,7 +35,7 @@ TEST_WALLET_SCRIPT = """
 """
 
 
-def inject_test_wallet(page, keypair: Keypair) -> list[str]:  # type: ignore[no-untyped-def]
+def inject_test_wallet(page, keypair: Keypair) -> list[str]:
     """Give the page a wallet; returns the list of messages it was asked to sign."""
     signed: list[str] = []
 
@@ -53,7 +53,7 @@ def inject_test_wallet(page, keypair: Keypair) -> list[str]:  # type: ignore[no-
     return signed
 
 
-def sign_in_with_test_wallet(app, live_server: str, page, *, admin: bool = False) -> Keypair:  # type: ignore[no-untyped-def]
+def sign_in_with_test_wallet(app, live_server: str, page, *, admin: bool = False) -> Keypair:
     """Open the home page with a fresh test wallet and sign in through the real button."""
     from playwright.sync_api import expect
 

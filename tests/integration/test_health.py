@@ -4,11 +4,11 @@ from __future__ import annotations
 import socket
 
 
-def test_liveness(client) -> None:  # type: ignore[no-untyped-def]
+def test_liveness(client) -> None:
     assert client.get("/health").get_json() == {"status": "ok"}
 
 
-def test_database_and_redis_are_checked(client) -> None:  # type: ignore[no-untyped-def]
+def test_database_and_redis_are_checked(client) -> None:
     for path, name in (("/health/db", "database"), ("/health/redis", "redis")):
         reply = client.get(path)
         body = reply.get_json()
@@ -16,7 +16,7 @@ def test_database_and_redis_are_checked(client) -> None:  # type: ignore[no-unty
         assert body["status"] == "ok" and body["check"] == name and body["latency_ms"] >= 0
 
 
-def test_redis_down_is_503(app) -> None:  # type: ignore[no-untyped-def]
+def test_redis_down_is_503(app) -> None:
     from redis import Redis
 
     saved = app.extensions["momentum_redis"]
@@ -28,13 +28,13 @@ def test_redis_down_is_503(app) -> None:  # type: ignore[no-untyped-def]
     assert reply.status_code == 503 and reply.get_json()["status"] == "fail"
 
 
-def test_solana_not_configured_is_503(client) -> None:  # type: ignore[no-untyped-def]
+def test_solana_not_configured_is_503(client) -> None:
     reply = client.get("/health/solana")
     assert reply.status_code == 503
     assert "not configured" in reply.get_json()["detail"]
 
 
-def test_solana_unreachable_endpoint_is_reported(app) -> None:  # type: ignore[no-untyped-def]
+def test_solana_unreachable_endpoint_is_reported(app) -> None:
     url = f"http://127.0.0.1:{_closed_port()}/?api-key=secret"
     app.config["SOLANA_RPC_URLS"] = [url]
     app.extensions.pop("momentum_solana", None)
@@ -49,7 +49,7 @@ def test_solana_unreachable_endpoint_is_reported(app) -> None:  # type: ignore[n
     assert "secret" not in str(body)
 
 
-def test_metrics_count_requests_by_endpoint(client) -> None:  # type: ignore[no-untyped-def]
+def test_metrics_count_requests_by_endpoint(client) -> None:
     client.get("/health")
     client.get("/tokens/")
     text = client.get("/metrics").get_data(as_text=True)

@@ -12,7 +12,7 @@ SCRATCH = "momentum_migrations_test"
 
 
 @pytest.fixture()
-def scratch_url(database_url: str):  # type: ignore[no-untyped-def]
+def scratch_url(database_url: str):
     admin = _libpq_url(database_url, "postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{SCRATCH}"')
@@ -22,7 +22,7 @@ def scratch_url(database_url: str):  # type: ignore[no-untyped-def]
         conn.execute(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)')
 
 
-def test_upgrade_from_empty_then_downgrade_to_nothing(app, scratch_url) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_from_empty_then_downgrade_to_nothing(app, scratch_url) -> None:
     from webapp import create_app
     from webapp.extensions import db
 

@@ -7,7 +7,7 @@ import time
 from webapp.services import page_cache
 
 
-def test_concurrent_visitors_of_a_cold_page_wait_for_one_render(app) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_visitors_of_a_cold_page_wait_for_one_render(app) -> None:
     renders: list[int] = []
     pages: list[bytes] = []
 
@@ -31,7 +31,7 @@ def test_concurrent_visitors_of_a_cold_page_wait_for_one_render(app) -> None:  #
     assert pages == [b"<p>the shared page</p>"] * 4
 
 
-def test_a_failed_first_render_lets_the_next_visitor_render(app) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_first_render_lets_the_next_visitor_render(app) -> None:
     def broken() -> str:
         raise RuntimeError("database went away")
 
@@ -43,7 +43,7 @@ def test_a_failed_first_render_lets_the_next_visitor_render(app) -> None:  # typ
         assert page_cache.anonymous_page("flaky", 30, lambda: "<p>T</p>") == b"<p>T</p>"
 
 
-def test_when_the_first_render_fails_one_waiter_renders_for_the_rest(app) -> None:  # type: ignore[no-untyped-def]
+def test_when_the_first_render_fails_one_waiter_renders_for_the_rest(app) -> None:
     calls: list[int] = []
     pages: list[bytes] = []
     failures: list[Exception] = []

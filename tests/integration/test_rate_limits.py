@@ -4,13 +4,13 @@ from __future__ import annotations
 UNTRACKED_MINT = "So11111111111111111111111111111111111111112"
 
 
-def test_the_api_is_limited_to_120_reads_a_minute(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_is_limited_to_120_reads_a_minute(client) -> None:
     statuses = [client.get("/api/v1/tokens").status_code for _ in range(121)]
     assert statuses[:120] == [200] * 120
     assert statuses[120] == 429
 
 
-def test_page_reads_skip_the_limiter_and_limited_requests_do_not(app) -> None:  # type: ignore[no-untyped-def]
+def test_page_reads_skip_the_limiter_and_limited_requests_do_not(app) -> None:
     from webapp.extensions import limiter, unlimited_read
 
     assert limiter._check_request_limit not in app.before_request_funcs[None]  # wrapped by the filter
@@ -21,7 +21,7 @@ def test_page_reads_skip_the_limiter_and_limited_requests_do_not(app) -> None:  
             assert unlimited_read() is unlimited, (method, path)
 
 
-def test_a_member_may_place_30_trades_a_minute(auth) -> None:  # type: ignore[no-untyped-def]
+def test_a_member_may_place_30_trades_a_minute(auth) -> None:
     auth.sign_in()
     token = auth.csrf_token()
     statuses = [

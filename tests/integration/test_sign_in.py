@@ -1,7 +1,7 @@
 """Sign In With Solana end to end through the HTTP endpoints."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from solders.keypair import Keypair
@@ -11,12 +11,12 @@ from webapp.extensions import db
 from webapp.models import SignInNonce, User
 
 
-def count(app, model) -> int:  # type: ignore[no-untyped-def]
+def count(app, model) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model))
 
 
-def test_nonce_message_names_every_field(client) -> None:  # type: ignore[no-untyped-def]
+def test_nonce_message_names_every_field(client) -> None:
     wallet = str(Keypair().pubkey())
     body = client.get("/auth/nonce", query_string={"wallet": wallet}).get_json()
     message = body["message"]
@@ -25,7 +25,7 @@ def test_nonce_message_names_every_field(client) -> None:  # type: ignore[no-unt
         assert label in message
 
 
-def test_valid_sign_in_creates_member_and_session(app, client, auth) -> None:  # type: ignore[no-untyped-def]
+def test_valid_sign_in_creates_member_and_session(app, client, auth) -> None:
     keypair = auth.sign_in()
     with app.app_context():
         user = db.session.scalar(select(User).where(User.wallet == str(keypair.pubkey())))
@@ -38,14 +38,14 @@ def test_valid_sign_in_creates_member_and_session(app, client, auth) -> None:  #
     assert cookie is not None and cookie.http_only
 
 
-def test_sign_out_ends_the_session(client, auth) -> None:  # type: ignore[no-untyped-def]
+def test_sign_out_ends_the_session(client, auth) -> None:
     auth.sign_in()
     token = auth.csrf_token()
     assert client.post("/auth/logout", data={"csrf_token": token}).status_code == 302
     assert "Sign in with wallet" in client.get("/").get_data(as_text=True)
 
 
-def test_admin_wallets_become_admins_on_sign_in(app, client, auth) -> None:  # type: ignore[no-untyped-def]
+def test_admin_wallets_become_admins_on_sign_in(app, client, auth) -> None:
     keypair = Keypair()
     app.config["ADMIN_WALLETS"] = {str(keypair.pubkey())}
     try:
@@ -55,7 +55,7 @@ def test_admin_wallets_become_admins_on_sign_in(app, client, auth) -> None:  # t
     assert client.get("/admin/").status_code == 200
 
 
-def _signed(auth, keypair=None, signer=None):  # type: ignore[no-untyped-def]
+def _signed(auth, keypair=None, signer=None):
     keypair = keypair or Keypair()
     message = auth.challenge(keypair)["message"]
     signature = (signer or keypair).sign_message(message.encode())
@@ -78,7 +78,7 @@ def _signed(auth, keypair=None, signer=None):  # type: ignore[no-untyped-def]
         (lambda k, m, s: (k, m, None), "signature is required"),
     ],
 )
-def test_attacks_are_refused_and_write_nothing(app, auth, tamper, reason) -> None:  # type: ignore[no-untyped-def]
+def test_attacks_are_refused_and_write_nothing(app, auth, tamper, reason) -> None:
     keypair, message, signature = _signed(auth)
     wallet, message, signature = tamper(str(keypair.pubkey()), message, signature)
     reply = auth.verify(wallet, message, signature)
@@ -89,7 +89,7 @@ def test_attacks_are_refused_and_write_nothing(app, auth, tamper, reason) -> Non
         assert db.session.scalar(select(SignInNonce.used_at)) is None
 
 
-def test_signature_by_another_key_is_refused(app, auth) -> None:  # type: ignore[no-untyped-def]
+def test_signature_by_another_key_is_refused(app, auth) -> None:
     keypair, message, signature = _signed(auth, signer=Keypair())
     reply = auth.verify(str(keypair.pubkey()), message, signature)
     assert reply.status_code == 400
@@ -97,7 +97,7 @@ def test_signature_by_another_key_is_refused(app, auth) -> None:  # type: ignore
     assert count(app, User) == 0
 
 
-def test_replayed_nonce_is_refused(app, auth) -> None:  # type: ignore[no-untyped-def]
+def test_replayed_nonce_is_refused(app, auth) -> None:
     keypair, message, signature = _signed(auth)
     assert auth.verify(str(keypair.pubkey()), message, signature).status_code == 200
     replay = auth.verify(str(keypair.pubkey()), message, signature)
@@ -105,10 +105,10 @@ def test_replayed_nonce_is_refused(app, auth) -> None:  # type: ignore[no-untype
     assert "already been used" in replay.get_json()["error"]["message"]
 
 
-def test_expired_nonce_is_refused(app, auth) -> None:  # type: ignore[no-untyped-def]
+def test_expired_nonce_is_refused(app, auth) -> None:
     keypair, message, signature = _signed(auth)
     with app.app_context():
-        db.session.execute(update(SignInNonce).values(expires_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
+        db.session.execute(update(SignInNonce).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
         db.session.commit()
     reply = auth.verify(str(keypair.pubkey()), message, signature)
     assert reply.status_code == 400
@@ -116,7 +116,7 @@ def test_expired_nonce_is_refused(app, auth) -> None:  # type: ignore[no-untyped
     assert count(app, User) == 0
 
 
-def test_missing_csrf_token_is_refused(app, auth) -> None:  # type: ignore[no-untyped-def]
+def test_missing_csrf_token_is_refused(app, auth) -> None:
     keypair, message, signature = _signed(auth)
     reply = auth.verify(str(keypair.pubkey()), message, signature, token="")
     assert reply.status_code == 400
@@ -124,7 +124,7 @@ def test_missing_csrf_token_is_refused(app, auth) -> None:  # type: ignore[no-un
     assert count(app, User) == 0
 
 
-def test_nonce_refuses_bad_wallets_without_writing(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_nonce_refuses_bad_wallets_without_writing(app, client) -> None:
     for wallet in ("", "short", "0" * 44):
         reply = client.get("/auth/nonce", query_string={"wallet": wallet})
         assert reply.status_code == 400
@@ -132,7 +132,7 @@ def test_nonce_refuses_bad_wallets_without_writing(app, client) -> None:  # type
     assert count(app, SignInNonce) == 0
 
 
-def test_sign_in_is_rate_limited(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_is_rate_limited(app, client) -> None:
     app.config["RATELIMIT_SIGN_IN"] = "3 per minute"
     try:
         wallet = str(Keypair().pubkey())

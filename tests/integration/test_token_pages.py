@@ -10,7 +10,7 @@ from webapp.services.indexer import store
 
 
 @pytest.fixture()
-def indexed(app):  # type: ignore[no-untyped-def]
+def indexed(app):
     raws = _fixtures()
     with app.app_context():
         db.session.add(Token(mint=RAYDIUM_MINT, name="Raydium Pump", symbol="RPUMP", decimals=6, supply=SUPPLY,
@@ -21,7 +21,7 @@ def indexed(app):  # type: ignore[no-untyped-def]
         assert not store.index_batch(raws).failed
 
 
-def test_directory_lists_tokens_with_figures(client, indexed) -> None:  # type: ignore[no-untyped-def]
+def test_directory_lists_tokens_with_figures(client, indexed) -> None:
     html = client.get("/tokens/?sort=market_cap").get_data(as_text=True)
     assert "Raydium Pump" in html and "Fast Pump" in html and "Wild Fires" in html
     assert html.index("Raydium Pump") < html.index("Fast Pump") or html.index("Fast Pump") < html.index("Raydium Pump")
@@ -33,7 +33,7 @@ def test_directory_lists_tokens_with_figures(client, indexed) -> None:  # type: 
     assert "Raydium Pump" in by_mint
 
 
-def test_directory_pages_with_keyset_cursors(app, client, indexed) -> None:  # type: ignore[no-untyped-def]
+def test_directory_pages_with_keyset_cursors(app, client, indexed) -> None:
     from webapp.services import token_directory
 
     with app.app_context():
@@ -49,12 +49,12 @@ def test_directory_pages_with_keyset_cursors(app, client, indexed) -> None:  # t
 @pytest.mark.parametrize("query, message", [("sort=loudest", "Unknown sort"), ("tier=gold", "Tier must be"),
                                             ("cursor=%%%", "page link is broken"),
                                             ("graduated=maybe", "Graduated must be")])
-def test_bad_directory_input_is_400(client, query, message) -> None:  # type: ignore[no-untyped-def]
+def test_bad_directory_input_is_400(client, query, message) -> None:
     reply = client.get(f"/tokens/?{query}")
     assert reply.status_code == 400 and message in reply.get_data(as_text=True)
 
 
-def test_token_page_shows_price_chart_holders_and_trades(client, indexed) -> None:  # type: ignore[no-untyped-def]
+def test_token_page_shows_price_chart_holders_and_trades(client, indexed) -> None:
     html = client.get(f"/tokens/{RAYDIUM_MINT}").get_data(as_text=True)
     assert "Raydium Pump" in html and RAYDIUM_MINT in html
     assert "<svg class=\"chart\"" in html and html.count("<rect ") >= 1
@@ -68,12 +68,12 @@ def test_token_page_shows_price_chart_holders_and_trades(client, indexed) -> Non
     assert client.get(f"/tokens/{RAYDIUM_MINT}/chart?interval=7y").status_code == 400
 
 
-def test_untracked_mint_is_404(client) -> None:  # type: ignore[no-untyped-def]
+def test_untracked_mint_is_404(client) -> None:
     reply = client.get("/tokens/So11111111111111111111111111111111111111112")
     assert reply.status_code == 404 and "does not track" in reply.get_data(as_text=True)
 
 
-def test_token_page_body_is_cached_briefly(app, client, indexed) -> None:  # type: ignore[no-untyped-def]
+def test_token_page_body_is_cached_briefly(app, client, indexed) -> None:
     app.config["TOKEN_PAGE_CACHE_SECONDS"] = 30
     try:
         first = client.get(f"/tokens/{RAYDIUM_MINT}").get_data(as_text=True)
@@ -90,7 +90,7 @@ def test_token_page_body_is_cached_briefly(app, client, indexed) -> None:  # typ
         app.config["TOKEN_PAGE_CACHE_SECONDS"] = 0
 
 
-def test_token_names_are_escaped_in_title_and_body(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_token_names_are_escaped_in_title_and_body(app, client) -> None:
     with app.app_context():
         db.session.add(Token(mint=RAYDIUM_MINT, name="<script>alert(1)</script>", symbol="XSS", decimals=6,
                              supply=SUPPLY, supply_slot=0, program="token"))
@@ -104,7 +104,7 @@ def test_token_names_are_escaped_in_title_and_body(app, client) -> None:  # type
         assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-def test_anonymous_visitors_share_one_page_with_no_token_and_no_cookie(app, indexed, auth) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_visitors_share_one_page_with_no_token_and_no_cookie(app, indexed, auth) -> None:
     from solders.keypair import Keypair
 
     app.config["TOKEN_PAGE_CACHE_SECONDS"] = 30

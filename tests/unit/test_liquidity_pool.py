@@ -22,7 +22,7 @@ def test_a_buy_takes_the_fee_on_top_and_moves_the_reserves() -> None:
 
 @pytest.mark.parametrize("quote, amount", [(quote_pool_buy, 0), (quote_pool_buy, -5), (quote_pool_sell, 0),
                                            (quote_pool_buy, 1), (quote_pool_sell, 1)])
-def test_nothing_for_nothing(quote, amount) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_for_nothing(quote, amount) -> None:
     with pytest.raises(CurveError):
         quote(SEED, FEE_BPS, amount)
 

@@ -1,7 +1,7 @@
 """Tier 2 team vesting: cliff, linear unlock per period, exact integer releases per wallet."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -18,7 +18,7 @@ from webapp.services.vesting import (
     vested_amount,
 )
 
-START = datetime(2025, 1, 1, tzinfo=timezone.utc)
+START = datetime(2025, 1, 1, tzinfo=UTC)
 MONTH = timedelta(days=30)
 TICK = timedelta(microseconds=1)
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from werkzeug.wrappers import Response
 from flask_login import current_user
 from sqlalchemy import func, select
+from werkzeug.wrappers import Response
 
 from webapp.admin.forms import RoleForm
 from webapp.extensions import db

@@ -96,7 +96,7 @@ def overview() -> stats.Overview:
     return stats.overview([report] if report else [])
 
 
-def broadcast_notice(actor, topic: str, text: str, *, ip_address: str | None = None) -> str:  # type: ignore[no-untyped-def]
+def broadcast_notice(actor, topic: str, text: str, *, ip_address: str | None = None) -> str:
     """Publish a notice from the team to `topic` and audit it; the caller commits."""
     from webapp.services import audit
 

@@ -61,7 +61,7 @@ class Counters:
 class Subscriber:
     """One open WebSocket and the topics it follows."""
 
-    def __init__(self, ws, topics: list[str], user_id: int | None, address: str, queue_limit: int, counters: Counters) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, ws, topics: list[str], user_id: int | None, address: str, queue_limit: int, counters: Counters) -> None:
         self.ws = ws
         self.sock: socket.socket = ws.sock
         self.topics = topics

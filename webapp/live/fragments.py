@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import uuid
 from contextlib import AbstractContextManager, nullcontext
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import current_app, has_request_context, render_template, url_for
 
 from webapp.money import price_text, sol_text, token_text
+
 
 def _rendering() -> AbstractContextManager[object]:
     """url_for needs a request; a job has none, so it renders in a stand-in one for SITE_URL."""
@@ -34,8 +35,8 @@ def _render(template: str, **values: object) -> str:
 
 
 def _utc(moment: datetime | None) -> datetime:
-    moment = moment or datetime.now(timezone.utc)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    moment = moment or datetime.now(UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def token_url(mint: str) -> str:

@@ -97,7 +97,7 @@ class Hub:
 
     # Connections -----------------------------------------------------------
 
-    def admit(self, ws, topics: str | None, *, user_id: int | None, address: str, same_origin: bool) -> Subscriber:  # type: ignore[no-untyped-def]
+    def admit(self, ws, topics: str | None, *, user_id: int | None, address: str, same_origin: bool) -> Subscriber:
         """Register a new connection, or raise Refused (counted) saying why not."""
         try:
             subscriber = self._admit(ws, topics, user_id, address, same_origin)
@@ -108,7 +108,7 @@ class Hub:
         self.start()
         return subscriber
 
-    def _admit(self, ws, topics: str | None, user_id: int | None, address: str, same_origin: bool) -> Subscriber:  # type: ignore[no-untyped-def]
+    def _admit(self, ws, topics: str | None, user_id: int | None, address: str, same_origin: bool) -> Subscriber:
         if not same_origin:
             raise Refused(POLICY_VIOLATION, "cross-origin connections are not allowed", "cross_origin")
         try:

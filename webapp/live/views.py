@@ -66,7 +66,7 @@ def _same_origin() -> bool:
 
 
 @sock.route("/ws", bp=bp)
-def socket(ws) -> None:  # type: ignore[no-untyped-def]
+def socket(ws) -> None:
     """Push the fragments of ?topics=… to this browser until it leaves."""
     user_id = int(current_user.id) if current_user.is_authenticated else None
     db.session.remove()  # a socket lives for hours: give its database connection back now

@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Role(str, enum.Enum):
@@ -26,7 +26,7 @@ class Role(str, enum.Enum):
         return {"member": 0, "moderator": 1, "admin": 2}[self.value]
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint("role IN ('member', 'moderator', 'admin')", name="role_known"),
@@ -59,7 +59,7 @@ class User(UserMixin, db.Model):
         return self.has_role(Role.MODERATOR)
 
 
-class SignInNonce(db.Model):
+class SignInNonce(Model):
     """A single-use Sign-In With Solana challenge issued to one wallet."""
 
     __tablename__ = "sign_in_nonces"
@@ -75,7 +75,7 @@ class SignInNonce(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One admin or moderator action, kept for /admin/audit."""
 
     __tablename__ = "audit_entries"

@@ -25,13 +25,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.accounts import utcnow
 
 Amount = Numeric(39, 0)
 
 
-class IndexedTransaction(db.Model):
+class IndexedTransaction(Model):
     """One transaction, indexed once (unique signature) at `confirmed`, marked final at `finalized`."""
 
     __tablename__ = "chain_transactions"
@@ -53,7 +53,7 @@ class IndexedTransaction(db.Model):
     indexed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class TransactionEvent(db.Model):
+class TransactionEvent(Model):
     """One labelled event (webapp.chain.classify.ChainEvent) of an indexed transaction."""
 
     __tablename__ = "chain_events"
@@ -81,7 +81,7 @@ class TransactionEvent(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
 
 
-class HolderAccount(db.Model):
+class HolderAccount(Model):
     """A token account's balance, from the newest transaction's postTokenBalances (or read from chain).
 
     `slot` guards against an older transaction overwriting a newer balance;
@@ -102,7 +102,7 @@ class HolderAccount(db.Model):
     stale: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class TokenTrade(db.Model):
+class TokenTrade(Model):
     """A buy or sell of a tracked token for SOL; its price is sol_amount / token_amount exactly."""
 
     __tablename__ = "token_trades"
@@ -126,7 +126,7 @@ class TokenTrade(db.Model):
     program: Mapped[str | None] = mapped_column(String(44))
 
 
-class Candle(db.Model):
+class Candle(Model):
     """OHLCV for one mint, interval and bucket; every price an exact (lamports, units) ratio.
 
     Open and close are the first and last trade by (slot, signature): trades of one
@@ -155,7 +155,7 @@ class Candle(db.Model):
     trades: Mapped[int] = mapped_column(Integer)
 
 
-class TokenMarket(db.Model):
+class TokenMarket(Model):
     """Last trade price and market cap of a tracked mint, kept current by the indexer."""
 
     __tablename__ = "token_markets"
@@ -170,7 +170,7 @@ class TokenMarket(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class WalletActivity(db.Model):
+class WalletActivity(Model):
     """A wallet that acted on a token on a day (UTC): involvement is the count per day."""
 
     __tablename__ = "token_wallet_days"
@@ -180,7 +180,7 @@ class WalletActivity(db.Model):
     wallet: Mapped[str] = mapped_column(String(44), primary_key=True)
 
 
-class ChainCheckpoint(db.Model):
+class ChainCheckpoint(Model):
     """How far the listener has followed one address: every signature up to `last_signature` is queued."""
 
     __tablename__ = "chain_checkpoints"
@@ -194,7 +194,7 @@ class ChainCheckpoint(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class IndexFailure(db.Model):
+class IndexFailure(Model):
     """The dead-letter table: a transaction that could not be indexed, with why; an admin may retry."""
 
     __tablename__ = "chain_dead_letters"
@@ -209,7 +209,7 @@ class IndexFailure(db.Model):
     retried_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class ReconciliationRun(db.Model):
+class ReconciliationRun(Model):
     """One comparison of a mint's indexed holder balances with its token accounts on chain."""
 
     __tablename__ = "chain_reconciliations"
@@ -223,7 +223,7 @@ class ReconciliationRun(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
 
 
-class HolderMismatch(db.Model):
+class HolderMismatch(Model):
     """A token account whose indexed balance differs from the chain's."""
 
     __tablename__ = "chain_holder_mismatches"

@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Intege
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.accounts import User, utcnow
 
 
@@ -20,7 +20,7 @@ class LaunchStatus(str, enum.Enum):
     FAILED = "failed"        # the job failed; an admin may approve again
 
 
-class LaunchApplication(db.Model):
+class LaunchApplication(Model):
     __tablename__ = "launch_applications"
     __table_args__ = (
         CheckConstraint("tier IN ('wild_fires', 'stable_grounds')", name="tier_known"),

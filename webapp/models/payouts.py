@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, LargeBinary, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.accounts import utcnow
 
 # Token amounts can exceed 2**63 for 9-decimal mints with large supplies.
@@ -44,7 +44,7 @@ class RunStatus(str, enum.Enum):
     HALTED = "halted"
 
 
-class PlatformWallet(db.Model):
+class PlatformWallet(Model):
     """A wallet the platform holds the key of (in the keystore, never here)."""
 
     __tablename__ = "platform_wallets"
@@ -56,7 +56,7 @@ class PlatformWallet(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class PayoutRun(db.Model):
+class PayoutRun(Model):
     __tablename__ = "payout_runs"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -68,7 +68,7 @@ class PayoutRun(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class PayoutBatch(db.Model):
+class PayoutBatch(Model):
     """One signed transaction carrying several payouts; its signature is stored before sending."""
 
     __tablename__ = "payout_batches"
@@ -84,7 +84,7 @@ class PayoutBatch(db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class Payout(db.Model):
+class Payout(Model):
     """A promise to pay `amount` base units of `mint` to `recipient`, kept exactly once."""
 
     __tablename__ = "payouts"

@@ -11,10 +11,20 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.accounts import utcnow
 from webapp.models.tokens import TokenAmount
 
@@ -38,7 +48,7 @@ class DepositStatus(str, enum.Enum):
 OPEN_DEPOSIT_STATUSES = (DepositStatus.AWAITING_SIGNATURE.value, DepositStatus.SENT.value)
 
 
-class StakeDeposit(db.Model):
+class StakeDeposit(Model):
     """One stake or contribution: the exact message both parties sign, then its fate on chain."""
 
     __tablename__ = "stake_deposits"
@@ -67,7 +77,7 @@ class StakeDeposit(db.Model):
     settled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class StakePosition(db.Model):
+class StakePosition(Model):
     """What a member has staked on a token and not taken back: confirmed stakes less unstakes."""
 
     __tablename__ = "stake_positions"
@@ -85,7 +95,7 @@ class StakePosition(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class StakeWithdrawal(db.Model):
+class StakeWithdrawal(Model):
     """An unstake: the position was reduced and this payout returns the tokens, exactly once."""
 
     __tablename__ = "stake_withdrawals"

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, Numeric, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.accounts import utcnow
 
 # Supplies of 9-decimal mints exceed 2**63 base units.
@@ -24,7 +24,7 @@ class Tier(str, enum.Enum):
     STABLE_GROUNDS = "stable_grounds"
 
 
-class Token(db.Model):
+class Token(Model):
     """An SPL mint the platform tracks: every transaction touching it is indexed."""
 
     __tablename__ = "tokens"

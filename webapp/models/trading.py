@@ -5,11 +5,22 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.accounts import utcnow
 from webapp.models.tokens import TokenAmount
 
@@ -31,7 +42,7 @@ class OrderStatus(str, enum.Enum):
 OPEN_ORDER_STATUSES = (OrderStatus.AWAITING_SIGNATURE.value, OrderStatus.SENT.value)
 
 
-class BondingCurve(db.Model):
+class BondingCurve(Model):
     """A Wild Fires token's market: curve parameters and reserves, then the pool it graduated into.
 
     Reserves here move only when a trade's transaction is confirmed on chain.
@@ -72,7 +83,7 @@ class BondingCurve(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class TradeOrder(db.Model):
+class TradeOrder(Model):
     """One member's trade: quoted at exact amounts, signed by the member, then by the vault, then sent.
 
     At most one order per mint is open at a time (a partial unique index), so

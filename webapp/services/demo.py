@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import hashlib
-
 from pathlib import Path
 
 from flask import current_app
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
-
 from sqlalchemy import select
 
 from webapp.chain import spl
@@ -17,8 +15,8 @@ from webapp.chain.rpc import SolanaRpcClient
 from webapp.extensions import db, solana_client
 from webapp.models import LaunchApplication, Token, User
 from webapp.services import launches, platform_wallets
-from webapp.services.launches import LaunchDraft
 from webapp.services.indexer.tracking import track_mint
+from webapp.services.launches import LaunchDraft
 from webapp.services.payouts import runs
 from webapp.services.payouts.requests import PayoutRequest, request_payouts
 from webapp.services.payouts.splits import largest_remainder_split

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
@@ -128,7 +128,7 @@ def review(admin: User | None, application: LaunchApplication, *, approve: bool,
         raise LaunchError("Tell the applicant why: a rejection needs a reason.")
     application.status = (LaunchStatus.APPROVED if approve else LaunchStatus.REJECTED).value
     application.reject_reason = None if approve else reason.strip()[:1000]
-    application.reviewed_by_id, application.reviewed_at = admin.id if admin else None, datetime.now(timezone.utc)
+    application.reviewed_by_id, application.reviewed_at = admin.id if admin else None, datetime.now(UTC)
     audit.record(admin, "launch.approved" if approve else "launch.rejected", target_type="launch",
                  target_id=application.id, details={"symbol": application.symbol, "reason": reason.strip()[:200]},
                  ip_address=ip_address)
@@ -177,7 +177,7 @@ def launch(application: LaunchApplication, client: SolanaRpcClient) -> LaunchApp
         from webapp.services.trading.markets import open_curve
 
         open_curve(client, application.mint, application.id, application.symbol)
-    application.status, application.launched_at = LaunchStatus.LAUNCHED.value, datetime.now(timezone.utc)
+    application.status, application.launched_at = LaunchStatus.LAUNCHED.value, datetime.now(UTC)
     application.failure = None
     db.session.commit()
     return application

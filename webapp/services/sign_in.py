@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -24,7 +24,7 @@ class Challenge:
 def issue_challenge(wallet: str, *, domain: str, uri: str, chain_id: str, ttl_seconds: int) -> Challenge:
     """Store a fresh nonce for this wallet and return the message it must sign."""
     address = str(siws.parse_wallet(wallet))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     fields = siws.SignInFields(
         domain=domain,
         address=address,
@@ -75,7 +75,7 @@ def complete_sign_in(
     _check_fields(fields, record, str(key), domain)
     if not siws.signature_is_valid(key, message, sig):
         raise siws.SignInError("The signature does not match this wallet and message.")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     consumed = db.session.execute(
         update(SignInNonce)
         .where(SignInNonce.id == record.id, SignInNonce.used_at.is_(None))
@@ -93,7 +93,7 @@ def complete_sign_in(
 def _check_fields(fields: siws.SignInFields, record: SignInNonce, wallet: str, domain: str) -> None:
     if record.used_at is not None:
         raise siws.SignInError("This sign-in message has already been used.")
-    if record.expires_at <= datetime.now(timezone.utc):
+    if record.expires_at <= datetime.now(UTC):
         raise siws.SignInError("This sign-in message has expired. Please try again.")
     if fields.address != wallet or record.wallet != wallet:
         raise siws.SignInError("The message was issued to a different wallet.")

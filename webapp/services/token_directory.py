@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Select, and_, func, or_, select
 
@@ -81,7 +81,7 @@ def directory(
         raise DirectoryError("Tier must be wild_fires or stable_grounds.")
     if graduated not in ("", "yes", "no"):
         raise DirectoryError("Graduated must be yes or no.")
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     volume, holders, active = _figures(now - timedelta(hours=24), now - timedelta(days=7))
     key = _sort_key(sort, volume, holders, active).label("sort_key")
     query: Select = (

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from webapp.services.vesting import VestingError, VestingSchedule, unlock_events
 
@@ -24,7 +24,7 @@ class VestingPreview:
 def render_vesting_preview(cliff_days: int, vesting_days: int, period_days: int,
                            start: datetime | None = None) -> VestingPreview | str:
     """The cumulative unlock curve, or a sentence saying why the schedule is not valid yet."""
-    start = start or datetime.now(timezone.utc)
+    start = start or datetime.now(UTC)
     try:
         schedule = VestingSchedule(total=PREVIEW_TOTAL, start=start, cliff=timedelta(days=cliff_days),
                                    duration=timedelta(days=vesting_days), period=timedelta(days=period_days))

@@ -1,7 +1,7 @@
 """Releasing vested team tokens from a Stable Grounds escrow, through the payout engine."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -36,7 +36,7 @@ def released_so_far(application: LaunchApplication) -> dict[str, int]:
 
 def request_due_releases(application: LaunchApplication, chain: ChainGateway, now: datetime | None = None) -> list[Payout]:
     """Payout rows for what has vested and not been released; keyed by unlock moment, so reruns add nothing."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     schedule = schedule_of(application)
     reached = [moment for moment in unlock_times(schedule) if moment <= now]
     if not reached:
@@ -53,7 +53,7 @@ def request_due_releases(application: LaunchApplication, chain: ChainGateway, no
 
 def vesting_status(application: LaunchApplication, now: datetime | None = None) -> dict[str, object]:
     """Figures for the token page: locked, released, next unlock."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     schedule = schedule_of(application)
     released = sum(released_so_far(application).values())
     upcoming = [moment for moment in unlock_times(schedule) if moment > now]

@@ -7,14 +7,14 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from webapp.extensions import db
 from webapp import live
+from webapp.extensions import db
 from webapp.models import LaunchApplication, LaunchStatus, PlatformWallet, Token, TokenTrade
 from webapp.services import launches, page_cache, price_chart, token_directory, token_vesting, vesting_chart
 from webapp.services.indexer import reads
+from webapp.services.indexer.candles import INTERVALS
 from webapp.services.staking import wallets as stake_wallets
 from webapp.services.trading import markets
-from webapp.services.indexer.candles import INTERVALS
 from webapp.templating import is_htmx
 from webapp.tokens.forms import LaunchForm
 

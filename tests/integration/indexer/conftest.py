@@ -38,7 +38,7 @@ def rpc(chain: ChainProcess) -> Iterator[SolanaRpcClient]:  # noqa: F811
         yield client
 
 
-def send(rpc: SolanaRpcClient, instructions: list, payer: Keypair, extra: list[Keypair] | None = None) -> Signature:  # type: ignore[type-arg]
+def send(rpc: SolanaRpcClient, instructions: list, payer: Keypair, extra: list[Keypair] | None = None) -> Signature:
     blockhash = rpc.get_latest_blockhash().blockhash
     signature = rpc.send_transaction(spl.sign(instructions, payer, blockhash, extra or []))
     rpc.confirm(signature)

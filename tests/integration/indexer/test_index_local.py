@@ -89,7 +89,7 @@ def test_finality_marks_final_and_undoes_a_dropped_transaction(chain_app: Flask,
         assert stale == 0
 
 
-def _dropped_copy(raw: dict, extra: int) -> dict:  # type: ignore[type-arg]
+def _dropped_copy(raw: dict, extra: int) -> dict:
     """The same transfer under a signature the chain never saw, one slot later, moving `extra` more."""
     ghost = copy.deepcopy(raw)
     ghost["transaction"]["signatures"][0] = str(Signature.new_unique())

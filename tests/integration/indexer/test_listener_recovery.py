@@ -61,7 +61,7 @@ class Listener:
         self.env, self.log, self.process = env, log, None
 
     def start(self) -> None:
-        out = open(self.log, "ab")  # noqa: SIM115 - owned by the child
+        out = open(self.log, "ab")
         self.process = subprocess.Popen([sys.executable, "-m", "flask", "chain", "listen"], cwd=REPO_ROOT,
                                         env=self.env, stdout=out, stderr=subprocess.STDOUT)
 
@@ -80,7 +80,7 @@ class Listener:
 
 
 @pytest.fixture()
-def listener_world(app: Flask, tmp_path: Path, database_url: str, redis_url: str) -> Iterator[tuple]:  # type: ignore[type-arg]
+def listener_world(app: Flask, tmp_path: Path, database_url: str, redis_url: str) -> Iterator[tuple]:
     chain = ChainProcess(tmp_path / "data")
     chain.start()
     saved = point_app_at(app, chain)
@@ -98,7 +98,7 @@ def listener_world(app: Flask, tmp_path: Path, database_url: str, redis_url: str
         app.extensions.pop("momentum_solana", None)
 
 
-def _wait_for(condition, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+def _wait_for(condition, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -107,7 +107,7 @@ def _wait_for(condition, timeout: float = 20.0) -> None:  # type: ignore[no-unty
     raise AssertionError("condition not met in time")
 
 
-def test_no_transaction_is_missed_across_listener_and_chain_restarts(app: Flask, listener_world: tuple) -> None:  # type: ignore[type-arg]
+def test_no_transaction_is_missed_across_listener_and_chain_restarts(app: Flask, listener_world: tuple) -> None:
     chain, listener = listener_world
     rpc = SolanaRpcClient([chain.rpc_url], registry=CollectorRegistry(), max_attempts=1)
     world = make_token_world(rpc)

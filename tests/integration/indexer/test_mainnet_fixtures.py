@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -19,7 +19,7 @@ PUMP_MINT = "FstBRGMkNKf4wNvfieYUPS9YsbNoQJMCh6v89zajpump"
 SUPPLY = 1_000_000_000 * 10**6
 
 
-def _fixtures() -> list[dict]:  # type: ignore[type-arg]
+def _fixtures() -> list[dict]:
     if not FIXTURES.exists():
         import pytest
 
@@ -60,7 +60,7 @@ def test_mainnet_trades_drive_prices_candles_and_market_cap(app: Flask) -> None:
         holders = {h.owner: h.amount for h in reads.top_holders(RAYDIUM_MINT, 50)}
         assert {w: holders.get(w) for w in buyers} == {w: a for w, a in buyers.items()}  # fresh ATAs: post = bought
 
-        sell_time = datetime.fromtimestamp(1725658406, timezone.utc)
+        sell_time = datetime.fromtimestamp(1725658406, UTC)
         pump = reads.market_summary(PUMP_MINT, now=sell_time + timedelta(minutes=1))
         assert pump is not None and pump.price == Price(3556271, 94443000000)
         buy = Price(79645349, 724879458841)

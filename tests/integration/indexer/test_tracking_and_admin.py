@@ -59,7 +59,7 @@ def test_bad_mints_are_refused_and_nothing_is_written(chain_app: Flask, rpc: Sol
 
 
 @pytest.mark.parametrize(("role", "status_code"), [(None, 401), ("member", 403), ("moderator", 403)])
-def test_chain_page_is_for_admins_only(client: FlaskClient, auth, make_user, role: str | None,  # type: ignore[no-untyped-def]
+def test_chain_page_is_for_admins_only(client: FlaskClient, auth, make_user, role: str | None,
                                        status_code: int) -> None:
     if role:
         auth.sign_in(make_user(role))
@@ -78,7 +78,7 @@ def _csrf(html: str) -> str:
 
 
 def test_admin_tracks_a_mint_and_sees_the_index(chain_app: Flask, rpc: SolanaRpcClient, client: FlaskClient,
-                                               auth, make_user) -> None:  # type: ignore[no-untyped-def]
+                                               auth, make_user) -> None:
     world = make_token_world(rpc)
     auth.sign_in(make_user("admin"))
     page = client.get("/admin/chain").get_data(as_text=True)
@@ -119,7 +119,7 @@ def test_admin_tracks_a_mint_and_sees_the_index(chain_app: Flask, rpc: SolanaRpc
     assert fragment.startswith('\n<section id="chain-status"') or 'id="chain-status"' in fragment[:200]
 
 
-def test_admin_retries_a_dead_letter(chain_app: Flask, client: FlaskClient, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_admin_retries_a_dead_letter(chain_app: Flask, client: FlaskClient, auth, make_user) -> None:
     auth.sign_in(make_user("admin"))
     signature = str(Signature.new_unique())
     with chain_app.app_context():

@@ -58,7 +58,7 @@ class WebProcess:
         raw = redis.get(f"momentum:live:process:{socket.gethostname()}:{self.worker_pid}")
         return json.loads(raw) if raw else None
 
-    def wait_for(self, redis: Redis, predicate, timeout: float = 10.0) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    def wait_for(self, redis: Redis, predicate, timeout: float = 10.0) -> dict[str, object]:
         deadline = time.monotonic() + timeout
         report = None
         while time.monotonic() < deadline:
@@ -173,7 +173,7 @@ def receive_all(client: Client, count: int, timeout: float = 5.0) -> list[str]:
     return got
 
 
-def session_cookie(client) -> str:  # type: ignore[no-untyped-def]
+def session_cookie(client) -> str:
     """The Flask test client's session cookie, for a WebSocket handshake to gunicorn."""
     cookie = client.get_cookie("session")
     assert cookie is not None, "not signed in"

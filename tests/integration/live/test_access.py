@@ -10,12 +10,12 @@ from webapp.extensions import db
 from webapp.models import User
 
 
-def _user_id(app, keypair) -> int:  # type: ignore[no-untyped-def]
+def _user_id(app, keypair) -> int:
     with app.app_context():
         return db.session.scalar(select(User.id).where(User.wallet == str(keypair.pubkey())))
 
 
-def test_members_follow_their_own_topic_only(app, client, auth, make_user, web_processes) -> None:  # type: ignore[no-untyped-def]
+def test_members_follow_their_own_topic_only(app, client, auth, make_user, web_processes) -> None:
     someone_else = _user_id(app, make_user("member"))
     me = _user_id(app, auth.sign_in())
     cookie = session_cookie(client)
@@ -29,7 +29,7 @@ def test_members_follow_their_own_topic_only(app, client, auth, make_user, web_p
     assert refusal(url, f"user:{me}")[0] == 1008
 
 
-def test_an_admin_cannot_follow_someone_elses_topic_either(app, client, auth, make_user, web_processes) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_cannot_follow_someone_elses_topic_either(app, client, auth, make_user, web_processes) -> None:
     member = _user_id(app, make_user("member"))
     auth.sign_in(make_user("admin"))
     assert refusal(web_processes[1].ws_url, f"user:{member}", cookie=session_cookie(client))[0] == 1008
@@ -39,19 +39,19 @@ def test_an_admin_cannot_follow_someone_elses_topic_either(app, client, auth, ma
     "topics",
     ["", "everything", "token:not-a-mint", "user:0", "user:abc", "battle:-1", ",".join(f"bounty:{n}" for n in range(1, 18)), "GLOBAL"],
 )
-def test_unknown_topics_are_refused(web_processes, topics) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_topics_are_refused(web_processes, topics) -> None:
     code, reason = refusal(web_processes[0].ws_url, topics)
     assert code == 1008 and reason
 
 
-def test_pages_from_other_sites_cannot_connect(web_processes) -> None:  # type: ignore[no-untyped-def]
+def test_pages_from_other_sites_cannot_connect(web_processes) -> None:
     web = web_processes[0]
     assert refusal(web.ws_url, "global", origin="https://evil.example") == (1008, "cross-origin connections are not allowed")
     with websockets.sync.client.connect(web.ws_url + "?topics=global", origin=web.url) as same_site:
         assert same_site.recv(timeout=5).startswith("<!-- live: global")
 
 
-def test_one_member_has_a_limited_number_of_connections(app, client, auth, web_processes, redis) -> None:  # type: ignore[no-untyped-def]
+def test_one_member_has_a_limited_number_of_connections(app, client, auth, web_processes, redis) -> None:
     me = _user_id(app, auth.sign_in())
     cookie = session_cookie(client)
     web = web_processes[1]

@@ -15,7 +15,7 @@ MINT = "So11111111111111111111111111111111111111112"
 
 
 @pytest.mark.parametrize("role", [None, "member", "moderator"])
-def test_only_admins_see_the_live_page_or_broadcast(app, client, auth, make_user, role, redis) -> None:  # type: ignore[no-untyped-def]
+def test_only_admins_see_the_live_page_or_broadcast(app, client, auth, make_user, role, redis) -> None:
     if role:
         auth.sign_in(make_user(role))
     expected = 403 if role else 401
@@ -26,7 +26,7 @@ def test_only_admins_see_the_live_page_or_broadcast(app, client, auth, make_user
     assert redis.xlen(history.HISTORY_PREFIX + "global") == 0
 
 
-def test_the_page_shows_every_process_and_topic(app, client, auth, make_user, web_processes, redis) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_shows_every_process_and_topic(app, client, auth, make_user, web_processes, redis) -> None:
     first, second = web_processes
     clients = [connect(first.ws_url, f"global,token:{MINT}"), connect(second.ws_url, "global")]
     try:
@@ -51,7 +51,7 @@ def test_the_page_shows_every_process_and_topic(app, client, auth, make_user, we
             ws_client.close()
 
 
-def test_an_admin_broadcasts_a_notice_and_it_is_audited(app, client, auth, make_user, web_processes) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_broadcasts_a_notice_and_it_is_audited(app, client, auth, make_user, web_processes) -> None:
     listener = connect(web_processes[1].ws_url, "global")
     try:
         admin = auth.sign_in(make_user("admin"))
@@ -74,7 +74,7 @@ def test_an_admin_broadcasts_a_notice_and_it_is_audited(app, client, auth, make_
         assert entry.actor.wallet == str(admin.pubkey())
 
 
-def test_a_broadcast_without_htmx_redirects_back(app, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_broadcast_without_htmx_redirects_back(app, client, auth, make_user) -> None:
     auth.sign_in(make_user("admin"))
     reply = client.post("/admin/live/broadcast", data={"topic": "bounty:3", "notice": "Bounty closes soon", "csrf_token": auth.csrf_token()})
     assert reply.status_code == 302 and reply.headers["Location"].endswith("/admin/live")
@@ -90,7 +90,7 @@ def test_a_broadcast_without_htmx_redirects_back(app, client, auth, make_user) -
         ({"topic": "", "notice": "hello"}, "Name a topic"),
     ],
 )
-def test_bad_broadcasts_are_refused_and_nothing_is_written(app, client, auth, make_user, redis, form, message) -> None:  # type: ignore[no-untyped-def]
+def test_bad_broadcasts_are_refused_and_nothing_is_written(app, client, auth, make_user, redis, form, message) -> None:
     auth.sign_in(make_user("admin"))
     reply = client.post("/admin/live/broadcast", data=form, headers={"HX-Request": "true", "X-CSRFToken": auth.csrf_token()})
     assert reply.status_code == 422
@@ -100,7 +100,7 @@ def test_bad_broadcasts_are_refused_and_nothing_is_written(app, client, auth, ma
         assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 0
 
 
-def test_a_broadcast_without_its_csrf_token_is_refused(app, client, auth, make_user, redis) -> None:  # type: ignore[no-untyped-def]
+def test_a_broadcast_without_its_csrf_token_is_refused(app, client, auth, make_user, redis) -> None:
     auth.sign_in(make_user("admin"))
     reply = client.post("/admin/live/broadcast", data={"topic": "global", "notice": "hello"})
     assert reply.status_code == 400

@@ -28,7 +28,7 @@ def raw_client(port: int, topics: str) -> socket.socket:
     return sock
 
 
-def test_a_stalled_client_is_dropped_and_does_not_delay_the_others(app, web_processes, redis) -> None:  # type: ignore[no-untyped-def]
+def test_a_stalled_client_is_dropped_and_does_not_delay_the_others(app, web_processes, redis) -> None:
     web = web_processes[0]
     stalled = raw_client(web.port, "global")
     reader = connect(web.ws_url, "global")
@@ -59,7 +59,7 @@ def test_a_stalled_client_is_dropped_and_does_not_delay_the_others(app, web_proc
         stalled.close()
 
 
-def test_heartbeats_remove_dead_connections(app, web_processes, redis) -> None:  # type: ignore[no-untyped-def]
+def test_heartbeats_remove_dead_connections(app, web_processes, redis) -> None:
     web = web_processes[1]
     alive = connect(web.ws_url, "global")  # simple_websocket answers pings by itself
     web.wait_for(redis, lambda r: r["connections"] == 1)
@@ -78,7 +78,7 @@ def test_heartbeats_remove_dead_connections(app, web_processes, redis) -> None: 
         dead.close()
 
 
-def test_a_full_process_refuses_cleanly_and_recovers(app, web_processes, redis) -> None:  # type: ignore[no-untyped-def]
+def test_a_full_process_refuses_cleanly_and_recovers(app, web_processes, redis) -> None:
     web = web_processes[1]
     clients = [connect(web.ws_url, "global")]
     web.wait_for(redis, lambda r: r["connections"] == 1)  # earlier tests' clients are gone

@@ -9,12 +9,12 @@ from webapp.extensions import db
 from webapp.models import User
 
 
-def publish(app, topic: str, html: str) -> str:  # type: ignore[no-untyped-def]
+def publish(app, topic: str, html: str) -> str:
     with app.app_context():
         return live.publish(topic, html)
 
 
-def test_catch_up_returns_what_was_missed_oldest_first(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_catch_up_returns_what_was_missed_oldest_first(app, client) -> None:
     seen = publish(app, "global", '<p id="a">first</p>')
     publish(app, "bounty:7", '<p id="elsewhere">another topic</p>')
     second = publish(app, "global", '<p id="b">second</p>')
@@ -32,7 +32,7 @@ def test_catch_up_returns_what_was_missed_oldest_first(app, client) -> None:  # 
     assert caught_up.status_code == 204 and caught_up.get_data() == b""
 
 
-def test_the_home_page_starts_from_the_latest_cursor(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_the_home_page_starts_from_the_latest_cursor(app, client) -> None:
     latest = publish(app, "global", '<p id="a">before the page</p>')
     page = client.get("/").get_data(as_text=True)
     assert 'ws-connect="/ws?topics=global"' in page
@@ -41,7 +41,7 @@ def test_the_home_page_starts_from_the_latest_cursor(app, client) -> None:  # ty
     assert "hx-swap-oob" not in page.split('class="live-socket"', 1)[1]
 
 
-def test_a_signed_in_page_follows_the_members_topic_and_shows_the_badge(app, client, auth) -> None:  # type: ignore[no-untyped-def]
+def test_a_signed_in_page_follows_the_members_topic_and_shows_the_badge(app, client, auth) -> None:
     keypair = auth.sign_in()
     with app.app_context():
         user_id = db.session.scalar(select(User.id).where(User.wallet == str(keypair.pubkey())))
@@ -52,7 +52,7 @@ def test_a_signed_in_page_follows_the_members_topic_and_shows_the_badge(app, cli
     assert f'ws-connect="/ws?topics=user:{user_id}"' in other_page
 
 
-def test_a_members_topic_is_theirs_alone(app, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_members_topic_is_theirs_alone(app, client, auth, make_user) -> None:
     publish(app, "user:1", '<p id="secret">for member 1</p>')
     assert client.get("/live/catch-up", query_string={"topic": "user:1", "after": "0-0"}).status_code == 401
     auth.sign_in(make_user("member"))  # user 1
@@ -65,6 +65,6 @@ def test_a_members_topic_is_theirs_alone(app, client, auth, make_user) -> None: 
     [({"topic": "nope", "after": "0-0"}, 400), ({"after": "0-0"}, 400), ({"topic": "global", "after": "yesterday"}, 400),
      ({"topic": "global"}, 204)],
 )
-def test_bad_catch_up_requests(client, query, status) -> None:  # type: ignore[no-untyped-def]
+def test_bad_catch_up_requests(client, query, status) -> None:
     reply = client.get("/live/catch-up", query_string=query)
     assert reply.status_code == status

@@ -29,7 +29,7 @@ def publish_from_another_process(redis_url: str, *pairs: tuple[str, str]) -> lis
     return done.stdout.split()
 
 
-def test_a_worker_reaches_both_web_processes_on_the_right_topics(app, web_processes) -> None:  # type: ignore[no-untyped-def]
+def test_a_worker_reaches_both_web_processes_on_the_right_topics(app, web_processes) -> None:
     first, second = web_processes
     everyone_on_first = connect(first.ws_url, "global")
     token_fan_on_second = connect(second.ws_url, f"global,token:{MINT}")
@@ -60,7 +60,7 @@ def test_a_worker_reaches_both_web_processes_on_the_right_topics(app, web_proces
             client.close()
 
 
-def test_the_socket_refuses_permessage_deflate(web_processes) -> None:  # type: ignore[no-untyped-def]
+def test_the_socket_refuses_permessage_deflate(web_processes) -> None:
     """Browsers always offer compression; accepting it costs a compressor per connection."""
     with websockets.sync.client.connect(web_processes[0].ws_url + "?topics=global") as client:
         assert client.response.status_code == 101

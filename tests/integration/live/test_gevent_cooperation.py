@@ -21,7 +21,7 @@ def get(url: str) -> str:
         return reply.read().decode()
 
 
-def test_slow_queries_do_not_hold_up_other_requests_or_sockets(app, web_processes, redis) -> None:  # type: ignore[no-untyped-def]
+def test_slow_queries_do_not_hold_up_other_requests_or_sockets(app, web_processes, redis) -> None:
     web = web_processes[0]  # one gunicorn worker: every request below shares one OS thread
     listener = connect(web.ws_url, "global")
     try:

@@ -9,8 +9,7 @@ from webapp import live
 from webapp.live.hub import hub_for
 
 
-
-def wait_for_sockets(app, count: int, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+def wait_for_sockets(app, count: int, timeout: float = 10.0) -> None:
     hub = hub_for(app)
     deadline = time.monotonic() + timeout
     while hub.connections < count:
@@ -18,7 +17,7 @@ def wait_for_sockets(app, count: int, timeout: float = 10.0) -> None:  # type: i
         time.sleep(0.02)
 
 
-def trade(app, signature: str) -> str:  # type: ignore[no-untyped-def]
+def trade(app, signature: str) -> str:
     with app.app_context():
         return live.publish("global", live.render_transaction(
             signature=signature, label="buy", wallet="9" * 44,
@@ -26,7 +25,7 @@ def trade(app, signature: str) -> str:  # type: ignore[no-untyped-def]
         ))
 
 
-def test_a_trade_published_to_global_appears_on_the_home_page(app, live_server, page, screenshot) -> None:  # type: ignore[no-untyped-def]
+def test_a_trade_published_to_global_appears_on_the_home_page(app, live_server, page, screenshot) -> None:
     errors: list[str] = []
     catch_ups: list[int] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
@@ -58,7 +57,7 @@ def test_a_trade_published_to_global_appears_on_the_home_page(app, live_server, 
     screenshot("home-live")
 
 
-def test_the_admin_live_page(app, client, auth, make_user, live_server, page, screenshot) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_live_page(app, client, auth, make_user, live_server, page, screenshot) -> None:
     auth.sign_in(make_user("admin"))
     page.context.add_cookies([{"name": "session", "value": client.get_cookie("session").value, "url": live_server}])
     page.goto(live_server + "/")

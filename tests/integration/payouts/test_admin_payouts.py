@@ -11,14 +11,14 @@ from webapp.models import AuditEntry, Payout, PlatformWallet
 from webapp.services.payouts import runs
 
 
-def send_form(client, auth) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def send_form(client, auth) -> dict[str, str]:
     html = client.get("/admin/wallets").get_data(as_text=True)
     request_id = re.search(r'name="request_id" type="hidden" value="([0-9a-f]+)"', html)
     assert request_id, "the send form carries a request id"
     return {"csrf_token": auth.csrf_token(), "request_id": request_id.group(1)}
 
 
-def test_wallets_page_reads_balances_from_chain(payout_world, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_wallets_page_reads_balances_from_chain(payout_world, client, auth, make_user) -> None:
     world = payout_world
     world.fund(123_450_000, lamports=2 * 10**9)
     auth.sign_in(make_user("admin"))
@@ -28,7 +28,7 @@ def test_wallets_page_reads_balances_from_chain(payout_world, client, auth, make
     assert "2</strong> SOL" in html
 
 
-def test_admin_sends_tokens_through_the_engine_once(payout_world, app, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_admin_sends_tokens_through_the_engine_once(payout_world, app, client, auth, make_user) -> None:
     world = payout_world
     world.fund(10_000_000)
     auth.sign_in(make_user("admin"))
@@ -54,7 +54,7 @@ def test_admin_sends_tokens_through_the_engine_once(payout_world, app, client, a
     assert "Rewards paid on chain" in profile and signature in profile and "2,500,000" in profile
 
 
-def test_bad_sends_are_refused_and_write_nothing(payout_world, app, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_bad_sends_are_refused_and_write_nothing(payout_world, app, client, auth, make_user) -> None:
     world = payout_world
     auth.sign_in(make_user("admin"))
     base = {**send_form(client, auth), "wallet": "payout_hot", "recipient": str(Keypair().pubkey()), "mint": str(world.mint)}
@@ -74,7 +74,7 @@ def test_bad_sends_are_refused_and_write_nothing(payout_world, app, client, auth
         assert db.session.scalar(select(func.count()).where(AuditEntry.action == "wallet.tokens_sent")) == 0
 
 
-def test_create_wallet_page_and_bad_names(payout_world, app, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_create_wallet_page_and_bad_names(payout_world, app, client, auth, make_user) -> None:
     auth.sign_in(make_user("admin"))
     token = auth.csrf_token()
     ok = client.post("/admin/wallets", data={"csrf_token": token, "create-name": "treasury", "create-purpose": "reserves"})
@@ -87,7 +87,7 @@ def test_create_wallet_page_and_bad_names(payout_world, app, client, auth, make_
         assert db.session.scalar(select(func.count()).where(AuditEntry.action == "wallet.created")) == 2
 
 
-def test_members_cannot_reach_treasury_pages(payout_world, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_members_cannot_reach_treasury_pages(payout_world, client, auth, make_user) -> None:
     auth.sign_in(make_user("member"))
     token = auth.csrf_token()
     for path in ("/admin/wallets", "/admin/payouts", "/admin/payouts/runs/1"):
@@ -96,14 +96,14 @@ def test_members_cannot_reach_treasury_pages(payout_world, client, auth, make_us
         assert client.post(path, data={"csrf_token": token}).status_code == 403
 
 
-def test_health_solana_reports_the_local_chain(payout_world, client) -> None:  # type: ignore[no-untyped-def]
+def test_health_solana_reports_the_local_chain(payout_world, client) -> None:
     reply = client.get("/health/solana")
     body = reply.get_json()
     assert reply.status_code == 200, body
     assert body["status"] == "ok" and body["endpoints"][0]["ok"] is True and body["endpoints"][0]["slot"] > 0
 
 
-def test_failed_payouts_can_be_retried_by_an_admin(payout_world, app, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_failed_payouts_can_be_retried_by_an_admin(payout_world, app, client, auth, make_user) -> None:
     from webapp.services.payouts.requests import PayoutRequest, request_payouts
 
     world = payout_world

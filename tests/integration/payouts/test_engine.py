@@ -13,14 +13,14 @@ from webapp.services.payouts import runs
 from webapp.services.payouts.requests import PayoutRequest, PayoutRequestError, request_payouts
 
 
-def requests_for(world, amounts: dict[str, int], prefix: str = "t") -> list[PayoutRequest]:  # type: ignore[no-untyped-def]
+def requests_for(world, amounts: dict[str, int], prefix: str = "t") -> list[PayoutRequest]:
     return [
         PayoutRequest(world.wallet_name, recipient, str(world.mint), amount, "pool", "test", f"{prefix}:{recipient}")
         for recipient, amount in amounts.items()
     ]
 
 
-def test_thousand_recipients_each_get_exactly_their_amount(payout_world) -> None:  # type: ignore[no-untyped-def]
+def test_thousand_recipients_each_get_exactly_their_amount(payout_world) -> None:
     world = payout_world
     rng = random.Random(7)
     amounts = {str(Keypair().pubkey()): rng.randint(1, 10**9) for _ in range(1000)}
@@ -38,7 +38,7 @@ def test_thousand_recipients_each_get_exactly_their_amount(payout_world) -> None
     assert world.token_balance(world.wallet) == 0
 
 
-def test_same_idempotency_key_makes_one_row(payout_world) -> None:  # type: ignore[no-untyped-def]
+def test_same_idempotency_key_makes_one_row(payout_world) -> None:
     world = payout_world
     recipient = str(Keypair().pubkey())
     with world.app.app_context():
@@ -60,7 +60,7 @@ def test_same_idempotency_key_makes_one_row(payout_world) -> None:  # type: igno
         ({"reason": "gift"}, "Unknown payout reason"),
     ],
 )
-def test_bad_requests_write_nothing(payout_world, change, message) -> None:  # type: ignore[no-untyped-def]
+def test_bad_requests_write_nothing(payout_world, change, message) -> None:
     world = payout_world
     good = requests_for(world, {str(Keypair().pubkey()): 10})[0]
     bad = PayoutRequest(**{**good.__dict__, **change})
@@ -70,7 +70,7 @@ def test_bad_requests_write_nothing(payout_world, change, message) -> None:  # t
         assert db.session.scalar(select(func.count()).select_from(Payout)) == 0
 
 
-def test_insufficient_balance_halts_before_paying_anyone(payout_world) -> None:  # type: ignore[no-untyped-def]
+def test_insufficient_balance_halts_before_paying_anyone(payout_world) -> None:
     world = payout_world
     amounts = {str(Keypair().pubkey()): 1_000 for _ in range(20)}
     world.fund(19_999)
@@ -82,7 +82,7 @@ def test_insufficient_balance_halts_before_paying_anyone(payout_world) -> None: 
     assert all(world.token_balance(recipient) == 0 for recipient in amounts)
 
 
-def test_a_signed_but_unsent_transaction_is_sent_once_after_a_crash(payout_world) -> None:  # type: ignore[no-untyped-def]
+def test_a_signed_but_unsent_transaction_is_sent_once_after_a_crash(payout_world) -> None:
     """A crash between recording the signature and sending: the next run sends the same bytes."""
     from webapp.services.payouts import engine
 
@@ -115,7 +115,7 @@ def test_a_signed_but_unsent_transaction_is_sent_once_after_a_crash(payout_world
     assert all(world.token_balance(recipient) == 777 for recipient in amounts)
 
 
-def test_token_2022_mints_are_paid_with_their_own_program(payout_world) -> None:  # type: ignore[no-untyped-def]
+def test_token_2022_mints_are_paid_with_their_own_program(payout_world) -> None:
     from spl.token.constants import TOKEN_2022_PROGRAM_ID
 
     from webapp.chain import spl

@@ -24,7 +24,7 @@ RECIPIENTS = 1000
 KILLS = 10
 
 
-def worker_env(world) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def worker_env(world) -> dict[str, str]:
     config = world.app.config
     return {
         **os.environ,
@@ -41,7 +41,7 @@ def worker_env(world) -> dict[str, str]:  # type: ignore[no-untyped-def]
     }
 
 
-def signed_batches(world) -> int:  # type: ignore[no-untyped-def]
+def signed_batches(world) -> int:
     from sqlalchemy import func, select
 
     from webapp.extensions import db
@@ -58,7 +58,7 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def test_sigkilled_worker_pays_everyone_exactly_once(payout_world) -> None:  # type: ignore[no-untyped-def]
+def test_sigkilled_worker_pays_everyone_exactly_once(payout_world) -> None:
     world = payout_world
     rng = random.Random(20261124)
     amounts = {str(Keypair().pubkey()): rng.randint(1, 10**6) for _ in range(RECIPIENTS)}

@@ -15,17 +15,17 @@ WILD = {"name": "Momentum Cats", "symbol": "MCAT", "tier": "wild_fires", "descri
         "website": "https://cats.example"}
 
 
-def apply(client, auth, form: dict[str, str]):  # type: ignore[no-untyped-def]
+def apply(client, auth, form: dict[str, str]):
     return client.post("/tokens/new", data={**form, "csrf_token": auth.csrf_token()})
 
 
-def fund_treasury(world) -> None:  # type: ignore[no-untyped-def]
+def fund_treasury(world) -> None:
     with world.app.app_context():
         treasury = platform_wallets.ensure_wallet("treasury", "Platform reserves").address
     world.rpc.confirm(world.rpc.request_airdrop(Pubkey.from_string(treasury), 10 * 10**9))
 
 
-def approve_and_launch(app, client, auth, make_user, application_id: int) -> LaunchApplication:  # type: ignore[no-untyped-def]
+def approve_and_launch(app, client, auth, make_user, application_id: int) -> LaunchApplication:
     from worker.jobs import launch_token
 
     client.post("/auth/logout", data={"csrf_token": auth.csrf_token()})
@@ -38,7 +38,7 @@ def approve_and_launch(app, client, auth, make_user, application_id: int) -> Lau
         return db.session.get(LaunchApplication, application_id)
 
 
-def test_wild_fires_launch_creates_a_fixed_supply_mint_in_the_curve_vault(payout_world, app, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_wild_fires_launch_creates_a_fixed_supply_mint_in_the_curve_vault(payout_world, app, client, auth, make_user) -> None:
     world = payout_world
     fund_treasury(world)
     auth.sign_in(make_user("member"))
@@ -62,7 +62,7 @@ def test_wild_fires_launch_creates_a_fixed_supply_mint_in_the_curve_vault(payout
     assert "Supply fixed" in admin_page and application.supply_fixed_signature[:4] in admin_page
 
 
-def test_stable_grounds_puts_the_team_share_in_escrow(payout_world, app, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_stable_grounds_puts_the_team_share_in_escrow(payout_world, app, client, auth, make_user) -> None:
     world = payout_world
     fund_treasury(world)
     auth.sign_in(make_user("member"))
@@ -93,7 +93,7 @@ def test_stable_grounds_puts_the_team_share_in_escrow(payout_world, app, client,
       "cliff_days": "20", "unlock_period_days": "5"}, "not a Solana address"),
     ({"tier": "gold"}, "Not a valid choice"),
 ])
-def test_bad_applications_are_refused_and_write_nothing(app, client, auth, make_user, change, message) -> None:  # type: ignore[no-untyped-def]
+def test_bad_applications_are_refused_and_write_nothing(app, client, auth, make_user, change, message) -> None:
     auth.sign_in(make_user("member"))
     reply = apply(client, auth, {**WILD, **change})
     assert reply.status_code == 422 and message in reply.get_data(as_text=True)
@@ -101,7 +101,7 @@ def test_bad_applications_are_refused_and_write_nothing(app, client, auth, make_
         assert db.session.scalar(select(func.count()).select_from(LaunchApplication)) == 0
 
 
-def test_duplicate_symbol_rejection_reason_and_gates(app, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_duplicate_symbol_rejection_reason_and_gates(app, client, auth, make_user) -> None:
     assert client.get("/tokens/new").status_code == 401
     auth.sign_in(make_user("member"))
     assert apply(client, auth, WILD).status_code == 302
@@ -122,7 +122,7 @@ def test_duplicate_symbol_rejection_reason_and_gates(app, client, auth, make_use
         assert db.session.scalar(select(func.count()).where(AuditEntry.action == "launch.rejected")) == 1
 
 
-def test_vesting_preview_follows_the_form(client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_vesting_preview_follows_the_form(client, auth, make_user) -> None:
     auth.sign_in(make_user("member"))
     headers = {"X-CSRFToken": auth.csrf_token(), "HX-Request": "true"}
     good = client.post("/tokens/new/vesting-preview", headers=headers,
@@ -136,7 +136,7 @@ def test_vesting_preview_follows_the_form(client, auth, make_user) -> None:  # t
     assert "whole days" in words.get_data(as_text=True)
 
 
-def test_vesting_releases_over_warped_time_sum_to_the_allocation(payout_world, app, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_vesting_releases_over_warped_time_sum_to_the_allocation(payout_world, app, client, auth, make_user) -> None:
     from datetime import timedelta
 
     from webapp.services import vesting_releases

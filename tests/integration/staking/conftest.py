@@ -56,7 +56,7 @@ def units(amount: int) -> str:
     return f"{amount // 10**6}.{amount % 10**6:06d}"
 
 
-def post(client, auth, url: str, **form: str):  # type: ignore[no-untyped-def]
+def post(client, auth, url: str, **form: str):
     """A POST as htmx (and wallet.js) sends it: the answer is the fragment."""
     return client.post(url, data={**form, "csrf_token": auth.csrf_token()}, headers={"HX-Request": "true"})
 
@@ -68,7 +68,7 @@ def deposit_in(html: str) -> tuple[str, str]:
     return transaction.group(1), submit.group(1)
 
 
-def deposit(client, auth, market: Market, keypair: Keypair, kind: str, amount: int) -> str:  # type: ignore[no-untyped-def]
+def deposit(client, auth, market: Market, keypair: Keypair, kind: str, amount: int) -> str:
     """Stake or contribute through the pages, the member's wallet signing; the result fragment."""
     reply = post(client, auth, f"/tokens/{market.mint}/{kind}", amount=units(amount))
     assert reply.status_code == 200, reply.get_data(as_text=True)

@@ -14,8 +14,8 @@ from tests.integration.staking.conftest import (
     units,
 )
 from webapp.extensions import db, redis_client
-from webapp.money import token_units
 from webapp.models import Payout, StakeDeposit, StakePosition, StakeWithdrawal, TransactionEvent
+from webapp.money import token_units
 from webapp.services.indexer import store
 from webapp.services.payouts import runs
 from webapp.services.staking import deposits, wallets
@@ -29,7 +29,7 @@ def index(market: Market, signature: str) -> list[TransactionEvent]:
         TransactionEvent.signature == signature, TransactionEvent.mint == market.mint)))
 
 
-def test_a_member_stakes_with_exact_balances_and_the_stake_is_indexed(market: Market, holder: Holder, client, auth) -> None:  # type: ignore[no-untyped-def]
+def test_a_member_stakes_with_exact_balances_and_the_stake_is_indexed(market: Market, holder: Holder, client, auth) -> None:
     auth.sign_in(holder.keypair)
     treasury = market.address("treasury")
     treasury_before, lamports_before = market.lamports_of(treasury), market.lamports_of(holder.wallet)
@@ -58,7 +58,7 @@ def test_a_member_stakes_with_exact_balances_and_the_stake_is_indexed(market: Ma
             "stake", holder.wallet, amount, escrow)
 
 
-def test_a_second_stake_adds_to_the_one_position(market: Market, holder: Holder, client, auth) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_stake_adds_to_the_one_position(market: Market, holder: Holder, client, auth) -> None:
     auth.sign_in(holder.keypair)
     first, second = holder.tokens // 5, holder.tokens // 7
     deposit(client, auth, market, holder.keypair, "stake", first)
@@ -71,7 +71,7 @@ def test_a_second_stake_adds_to_the_one_position(market: Market, holder: Holder,
     assert token_units(first + second, 6) in panel and "Your stake" in panel
 
 
-def test_unstake_is_paid_exactly_once_and_indexed_as_unstake(market: Market, holder: Holder, client, auth) -> None:  # type: ignore[no-untyped-def]
+def test_unstake_is_paid_exactly_once_and_indexed_as_unstake(market: Market, holder: Holder, client, auth) -> None:
     auth.sign_in(holder.keypair)
     staked = holder.tokens // 2
     deposit(client, auth, market, holder.keypair, "stake", staked)
@@ -104,7 +104,7 @@ def test_unstake_is_paid_exactly_once_and_indexed_as_unstake(market: Market, hol
             "unstake", holder.wallet, taken, escrow)
 
 
-def test_a_contribution_goes_to_the_community_fund(market: Market, holder: Holder, client, auth) -> None:  # type: ignore[no-untyped-def]
+def test_a_contribution_goes_to_the_community_fund(market: Market, holder: Holder, client, auth) -> None:
     auth.sign_in(holder.keypair)
     gift = holder.tokens // 10
     page = deposit(client, auth, market, holder.keypair, "fund", gift)

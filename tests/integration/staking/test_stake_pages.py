@@ -11,7 +11,7 @@ from webapp.services.indexer import store
 from webapp.services.indexer.tracking import track_mint
 
 
-def test_the_token_page_shows_staked_and_fund_totals_and_labels_their_wallets(market: Market, holder: Holder, client, auth) -> None:  # type: ignore[no-untyped-def]
+def test_the_token_page_shows_staked_and_fund_totals_and_labels_their_wallets(market: Market, holder: Holder, client, auth) -> None:
     page = client.get(f"/tokens/{market.mint}").get_data(as_text=True)
     assert "Staked" in page and "Community fund" in page  # shown for a launched token before any deposit
     assert f'hx-get="/tokens/{market.mint}/stake"' in page and "load, stake-changed from:body" in page
@@ -36,7 +36,7 @@ def test_the_token_page_shows_staked_and_fund_totals_and_labels_their_wallets(ma
     assert f'title="{fund}"' in holders and ">community fund</span>" in holders
 
 
-def test_visitors_see_a_sign_in_and_members_see_their_figures_and_forms(market: Market, holder: Holder, client, auth) -> None:  # type: ignore[no-untyped-def]
+def test_visitors_see_a_sign_in_and_members_see_their_figures_and_forms(market: Market, holder: Holder, client, auth) -> None:
     fragment = client.get(f"/tokens/{market.mint}/stake", headers={"HX-Request": "true"})
     html = fragment.get_data(as_text=True)
     assert fragment.status_code == 200 and "Sign in to stake" in html
@@ -53,7 +53,7 @@ def test_visitors_see_a_sign_in_and_members_see_their_figures_and_forms(market: 
     assert 'hx-target="#stake-result"' in html and "Sign in to stake" not in html
 
 
-def test_a_token_registered_from_outside_has_no_staking(market: Market, client) -> None:  # type: ignore[no-untyped-def]
+def test_a_token_registered_from_outside_has_no_staking(market: Market, client) -> None:
     registered = str(market.world.mint)
     with market.app.app_context():
         track_mint(market.world.rpc, registered, name="Outside Coin", symbol="OUTS")

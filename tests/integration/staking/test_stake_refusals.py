@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from solders.hash import Hash
 from solders.keypair import Keypair
@@ -43,7 +43,7 @@ def _changed(unsigned: str, keypair: Keypair) -> str:
     return wallet_signs(keypair, base64.b64encode(bytes(VersionedTransaction.populate(other, blank))).decode())
 
 
-def test_bad_amounts_and_mints_are_refused_and_move_nothing(market: Market, holder: Holder, client, auth) -> None:  # type: ignore[no-untyped-def]
+def test_bad_amounts_and_mints_are_refused_and_move_nothing(market: Market, holder: Holder, client, auth) -> None:
     keypair, _ = _signed_in(auth, holder)
     deposit(client, auth, market, keypair, "stake", holder.tokens // 10)  # the wallets and a position exist
     owners = (holder.wallet, stake_wallet(market, "stake"), stake_wallet(market, "fund"))
@@ -70,7 +70,7 @@ def test_bad_amounts_and_mints_are_refused_and_move_nothing(market: Market, hold
     assert snapshot(market, *owners) == before
 
 
-def test_tampered_stale_and_foreign_deposits_are_refused_and_move_nothing(market: Market, holder: Holder, client, auth) -> None:  # type: ignore[no-untyped-def]
+def test_tampered_stale_and_foreign_deposits_are_refused_and_move_nothing(market: Market, holder: Holder, client, auth) -> None:
     keypair, _ = _signed_in(auth, holder)
     reply = post(client, auth, f"/tokens/{market.mint}/stake", amount=units(holder.tokens // 2))
     unsigned, submit_url = deposit_in(reply.get_data(as_text=True))
@@ -100,7 +100,7 @@ def test_tampered_stale_and_foreign_deposits_are_refused_and_move_nothing(market
     auth.sign_in(keypair)
     with market.app.app_context():
         row = db.session.scalar(select(StakeDeposit))
-        row.expires_at = datetime.now(timezone.utc) - timedelta(seconds=1)
+        row.expires_at = datetime.now(UTC) - timedelta(seconds=1)
         db.session.commit()
     stale = post(client, auth, submit_url, signed=wallet_signs(keypair, unsigned))
     assert stale.status_code == 409 and "expired" in stale.get_data(as_text=True)
@@ -111,7 +111,7 @@ def test_tampered_stale_and_foreign_deposits_are_refused_and_move_nothing(market
     assert again.status_code == 409 and "already expired" in again.get_data(as_text=True)
 
 
-def test_a_newer_deposit_replaces_the_unsigned_one(market: Market, holder: Holder, client, auth) -> None:  # type: ignore[no-untyped-def]
+def test_a_newer_deposit_replaces_the_unsigned_one(market: Market, holder: Holder, client, auth) -> None:
     keypair, _ = _signed_in(auth, holder)
     first = post(client, auth, f"/tokens/{market.mint}/stake", amount="1")
     unsigned, submit_url = deposit_in(first.get_data(as_text=True))
@@ -121,7 +121,7 @@ def test_a_newer_deposit_replaces_the_unsigned_one(market: Market, holder: Holde
     assert market.tokens_of(stake_wallet(market)) == 0
 
 
-def test_signed_out_without_csrf_or_with_the_chain_down_nothing_moves(market: Market, holder: Holder, client, auth) -> None:  # type: ignore[no-untyped-def]
+def test_signed_out_without_csrf_or_with_the_chain_down_nothing_moves(market: Market, holder: Holder, client, auth) -> None:
     url = f"/tokens/{market.mint}/stake"
     signed_out = client.post(url, data={"amount": "1", "csrf_token": auth.csrf_token()}, headers={"HX-Request": "true"})
     assert signed_out.status_code == 401 and "Sign in" in signed_out.get_data(as_text=True)
@@ -153,12 +153,12 @@ def test_signed_out_without_csrf_or_with_the_chain_down_nothing_moves(market: Ma
     assert snapshot(market, *owners) == before
 
 
-def _signed_in(auth, holder: Holder) -> tuple[Keypair, str]:  # type: ignore[no-untyped-def]
+def _signed_in(auth, holder: Holder) -> tuple[Keypair, str]:
     auth.sign_in(holder.keypair)
     return holder.keypair, holder.wallet
 
 
-def test_a_treasury_too_short_to_open_the_wallets_is_a_clear_503(market: Market, holder: Holder, client, auth) -> None:  # type: ignore[no-untyped-def]
+def test_a_treasury_too_short_to_open_the_wallets_is_a_clear_503(market: Market, holder: Holder, client, auth) -> None:
     from solders.system_program import TransferParams, transfer
 
     from webapp.chain import spl

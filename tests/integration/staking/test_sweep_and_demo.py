@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from solders.transaction import VersionedTransaction
 from sqlalchemy import select
@@ -32,7 +32,7 @@ def test_the_sweep_settles_a_sent_stake_and_expires_an_unsigned_one(market: Mark
         market.world.rpc.confirm(market.world.rpc.send_transaction(wire))
         # another member's deposit, never signed, is past its time
         unsigned = deposits.open_deposit(db.session.merge(late), market.mint, "fund", late_tokens, market.world.rpc)
-        unsigned.deposit.expires_at = datetime.now(timezone.utc) - timedelta(seconds=1)
+        unsigned.deposit.expires_at = datetime.now(UTC) - timedelta(seconds=1)
         db.session.commit()
         unsigned_id = unsigned.deposit.id
         assert db.session.scalar(select(StakePosition)) is None  # nothing credited before it is settled

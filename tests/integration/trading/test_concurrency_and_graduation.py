@@ -62,7 +62,7 @@ def test_ten_concurrent_buyers_settle_exactly(market: Market) -> None:
         assert spent == order.member_lamports + orders.NETWORK_FEE_LAMPORTS + orders.TOKEN_ACCOUNT_RENT
 
 
-def test_buying_out_the_curve_graduates_it_into_a_pool(market: Market, client) -> None:  # type: ignore[no-untyped-def]
+def test_buying_out_the_curve_graduates_it_into_a_pool(market: Market, client) -> None:
     whale, whale_keys = market.member(100 * SOL)
     treasury = market.address("treasury")
     treasury_before = market.lamports_of(treasury)

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import base64
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from solders.hash import Hash
 from solders.keypair import Keypair
-from solders.pubkey import Pubkey
 from solders.message import MessageV0, to_bytes_versioned
+from solders.pubkey import Pubkey
 from solders.signature import Signature
 from solders.transaction import VersionedTransaction
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from webapp.services.bonding_curve import CurveParams, CurveState, quote_buy
 from webapp.services.trading.markets import VAULT_FLOAT_LAMPORTS
 
 
-def place(client, auth, mint: str, **form: str):  # type: ignore[no-untyped-def]
+def place(client, auth, mint: str, **form: str):
     return client.post(f"/tokens/{mint}/trade", data={"slippage_bps": "100", **form, "csrf_token": auth.csrf_token()})
 
 
@@ -33,7 +33,7 @@ def transaction_in(html: str) -> tuple[str, str]:
     return transaction.group(1), submit.group(1)
 
 
-def trade(client, auth, market: Market, keypair: Keypair, **form: str) -> str:  # type: ignore[no-untyped-def]
+def trade(client, auth, market: Market, keypair: Keypair, **form: str) -> str:
     reply = place(client, auth, market.mint, **form)
     assert reply.status_code == 200, reply.get_data(as_text=True)
     unsigned, submit_url = transaction_in(reply.get_data(as_text=True))
@@ -75,7 +75,7 @@ def curve_row(market: Market) -> BondingCurve:
         return curve
 
 
-def test_a_member_buys_then_sells_on_the_curve_atomically(market: Market, client, auth) -> None:  # type: ignore[no-untyped-def]
+def test_a_member_buys_then_sells_on_the_curve_atomically(market: Market, client, auth) -> None:
     user, keypair = market.member(5 * SOL)
     auth.sign_in(keypair)
     vault = market.address("curve_1")
@@ -120,7 +120,7 @@ def test_a_member_buys_then_sells_on_the_curve_atomically(market: Market, client
     assert market.lamports_of(vault) == VAULT_FLOAT_LAMPORTS + int(curve.real_sol_reserves) + int(curve.curve_fees_lamports)
 
 
-def test_bad_trades_are_refused_and_move_nothing(market: Market, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_bad_trades_are_refused_and_move_nothing(market: Market, client, auth, make_user) -> None:
     user, keypair = market.member(1 * SOL)
     vault = market.address("curve_1")
     assert place(client, auth, market.mint, side="buy", amount="1").status_code in (401, 302)  # signed out
@@ -154,7 +154,7 @@ def test_bad_trades_are_refused_and_move_nothing(market: Market, client, auth, m
     # a quote left unsigned past its time is stale: refused, and the market is free again
     with market.app.app_context():
         order = db.session.scalar(select(TradeOrder).order_by(TradeOrder.id.desc()))
-        order.expires_at = datetime.now(timezone.utc) - timedelta(seconds=1)
+        order.expires_at = datetime.now(UTC) - timedelta(seconds=1)
         db.session.commit()
     stale = client.post(submit_url, data={"signed": wallet_signs(keypair, unsigned), "csrf_token": auth.csrf_token()})
     assert stale.status_code == 409 and "expired" in stale.get_data(as_text=True)
@@ -163,7 +163,7 @@ def test_bad_trades_are_refused_and_move_nothing(market: Market, client, auth, m
     assert int(curve.tokens_sold) == 0 and int(curve.real_sol_reserves) == 0
 
 
-def test_one_open_quote_per_token_holds_the_reserves(market: Market, client, auth) -> None:  # type: ignore[no-untyped-def]
+def test_one_open_quote_per_token_holds_the_reserves(market: Market, client, auth) -> None:
     first, first_keys = market.member()
     auth.sign_in(first_keys)
     held = place(client, auth, market.mint, side="buy", amount="0.2")
@@ -175,7 +175,7 @@ def test_one_open_quote_per_token_holds_the_reserves(market: Market, client, aut
     assert busy.status_code == 409 and "try again" in busy.get_data(as_text=True)
     with market.app.app_context():
         order = db.session.scalar(select(TradeOrder).where(TradeOrder.user_id == first.id))
-        order.expires_at = datetime.now(timezone.utc) - timedelta(seconds=1)
+        order.expires_at = datetime.now(UTC) - timedelta(seconds=1)
         db.session.commit()
     assert place(client, auth, market.mint, side="buy", amount="0.2").status_code == 200
 
@@ -196,7 +196,7 @@ def test_demo_traders_trade_through_the_members_path(market: Market) -> None:
         assert int(curve.tokens_sold) == bought - sold
 
 
-def test_a_trade_the_chain_refuses_moves_nothing_and_frees_the_market(market: Market, client, auth) -> None:  # type: ignore[no-untyped-def]
+def test_a_trade_the_chain_refuses_moves_nothing_and_frees_the_market(market: Market, client, auth) -> None:
     from solders.system_program import TransferParams, transfer
 
     user, keypair = market.member(2 * SOL)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / 
 USDC = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
 
 
-def _fixture(pattern: str) -> dict:  # type: ignore[type-arg]
+def _fixture(pattern: str) -> dict:
     paths = sorted(FIXTURES.glob(pattern))
     if not paths:
         pytest.skip("the shared mainnet fixtures are not here")
@@ -65,7 +65,7 @@ def test_newer_slot_wins_and_same_slot_follows_the_balance_chain() -> None:
 
 
 def _trade(slot: int, signature: str, lamports: int, units: int, second: int) -> TradePoint:
-    at = datetime(2026, 1, 1, 12, 0, second, tzinfo=timezone.utc)
+    at = datetime(2026, 1, 1, 12, 0, second, tzinfo=UTC)
     return TradePoint("mint", slot, signature, at, Price(lamports, units), units, lamports)
 
 
@@ -78,7 +78,7 @@ def test_candles_merge_exactly_whatever_the_order() -> None:
     reversed_ = [d for d in candle_drafts(trades[::-1]) if d.interval_seconds == 60]
     assert [_fields(d) for d in reversed_] == [_fields(minute)]
     assert len(candle_drafts(trades)) == 4  # 1m, 5m, 1h, 1d
-    assert bucket_start(trades[2].at, 300) == datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
+    assert bucket_start(trades[2].at, 300) == datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 
 def _fields(draft: CandleDraft) -> tuple[object, ...]:

@@ -18,7 +18,7 @@ def test_floats_are_refused() -> None:
     with pytest.raises(TypeError):
         units_text(1.5, 9)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
-        sol_text(True)  # type: ignore[arg-type]
+        sol_text(True)
 
 
 @pytest.mark.parametrize(

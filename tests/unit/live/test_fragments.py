@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from flask import render_template
@@ -11,14 +11,14 @@ from webapp import live
 
 MINT = "So11111111111111111111111111111111111111112"
 WALLET = "9" * 44
-AT = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+AT = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 def oob_targets(html: str) -> list[tuple[str, str]]:
     return re.findall(r'<\w+(?: id="([^"]*)")?[^>]*hx-swap-oob="([^"]+)"', html)
 
 
-def test_transaction_row(offline_app) -> None:  # type: ignore[no-untyped-def]
+def test_transaction_row(offline_app) -> None:
     with offline_app.app_context():
         html = live.render_transaction(
             signature="5" * 88, label="sell", wallet=WALLET, token_amount=2_500_000, decimals=6,
@@ -30,7 +30,7 @@ def test_transaction_row(offline_app) -> None:  # type: ignore[no-untyped-def]
     assert 'href="/u/' + WALLET + '"' in html and 'datetime="2025-01-02T03:04:05+00:00"' in html
 
 
-def test_price_market_cap_and_curve_replace_themselves(offline_app) -> None:  # type: ignore[no-untyped-def]
+def test_price_market_cap_and_curve_replace_themselves(offline_app) -> None:
     with offline_app.app_context():
         html = live.render_price_update(
             mint=MINT, price_lamports=28, price_token_units=1_000_000, decimals=6,
@@ -43,7 +43,7 @@ def test_price_market_cap_and_curve_replace_themselves(offline_app) -> None:  # 
     assert "5 SOL" in market and "1,234" in market and "Liquidity" not in market
 
 
-def test_people_text_is_escaped(offline_app) -> None:  # type: ignore[no-untyped-def]
+def test_people_text_is_escaped(offline_app) -> None:
     evil = '<img src=x onerror="alert(1)">'
     with offline_app.app_context():
         created = live.render_token_created(mint=MINT, name=evil, symbol="<b>", creator=WALLET, tier=1, created_at=AT)
@@ -56,7 +56,7 @@ def test_people_text_is_escaped(offline_app) -> None:  # type: ignore[no-untyped
     assert oob_targets(notice) == [("", "afterbegin:#alerts")] and "Wild Fire" in created
 
 
-def test_notification_updates_the_badge_and_shows_itself(offline_app) -> None:  # type: ignore[no-untyped-def]
+def test_notification_updates_the_badge_and_shows_itself(offline_app) -> None:
     with offline_app.app_context():
         html = live.render_notification(notification_id=3, text="Your bounty was approved", unread=4, url="/bounties/1")
         with pytest.raises(ValueError):
@@ -67,13 +67,13 @@ def test_notification_updates_the_badge_and_shows_itself(offline_app) -> None:  
     assert ">4</span>" in html and 'id="notification-3"' in html and 'href="/bounties/1"' in html
 
 
-def test_pages_include_fragments_without_oob(offline_app) -> None:  # type: ignore[no-untyped-def]
+def test_pages_include_fragments_without_oob(offline_app) -> None:
     with offline_app.test_request_context():
         badge = render_template("live/_notification_badge.html", unread=0, oob=False)
     assert "hx-swap-oob" not in badge and "is-empty" in badge
 
 
-def test_helpers_render_outside_a_request_as_jobs_do(offline_app) -> None:  # type: ignore[no-untyped-def]
+def test_helpers_render_outside_a_request_as_jobs_do(offline_app) -> None:
     with offline_app.app_context():  # no request context, as in an RQ job
         html = live.render_token_created(mint=MINT, name="Momentum", symbol="MOM", creator=WALLET, tier=2)
     assert 'href="/tokens/' in html and "Stable Ground" in html

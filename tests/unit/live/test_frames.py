@@ -10,7 +10,7 @@ from webapp.live.connection import Counters, Subscriber, send_now, text_frame
 
 
 @pytest.mark.parametrize("size", [0, 125, 126, 65_535, 65_536, 300_000])
-def test_frames_decode_as_websocket_text(socket_pair, size: int) -> None:  # type: ignore[no-untyped-def]
+def test_frames_decode_as_websocket_text(socket_pair, size: int) -> None:
     ws, browser = socket_pair
     text = ("é" * size)[:size] if size < 1000 else "x" * size
     frame = text_frame(text)
@@ -24,7 +24,7 @@ def test_frames_decode_as_websocket_text(socket_pair, size: int) -> None:  # typ
     assert frames == [text]
 
 
-def test_send_now_never_waits(socket_pair) -> None:  # type: ignore[no-untyped-def]
+def test_send_now_never_waits(socket_pair) -> None:
     ws, _browser = socket_pair
     ws.sock.setblocking(True)
     started = time.monotonic()
@@ -33,7 +33,7 @@ def test_send_now_never_waits(socket_pair) -> None:  # type: ignore[no-untyped-d
     assert written[-1] == 0 and sum(written) > 0
 
 
-def test_a_client_that_stops_reading_is_queued_then_refused(socket_pair) -> None:  # type: ignore[no-untyped-def]
+def test_a_client_that_stops_reading_is_queued_then_refused(socket_pair) -> None:
     ws, browser = socket_pair
     counters = Counters()
     subscriber = Subscriber(ws, ["global"], None, "127.0.0.1", queue_limit=4, counters=counters)
@@ -57,7 +57,7 @@ def test_a_client_that_stops_reading_is_queued_then_refused(socket_pair) -> None
     assert [t.split("</p>")[0] for t in texts] == [f"<p>{n}" for n in range(len(accepted))]
 
 
-def test_a_dropped_client_is_cut_off(socket_pair) -> None:  # type: ignore[no-untyped-def]
+def test_a_dropped_client_is_cut_off(socket_pair) -> None:
     ws, browser = socket_pair
     subscriber = Subscriber(ws, ["global"], None, "127.0.0.1", queue_limit=4, counters=Counters())
     subscriber.drop("slow")

@@ -12,13 +12,13 @@ from webapp.live.hub import Refused, hub_for
 from webapp.live.topics import cursor_key
 
 
-def admit(hub, topics: str, user_id: int | None = None, address: str = "10.0.0.1", same_origin: bool = True):  # type: ignore[no-untyped-def]
+def admit(hub, topics: str, user_id: int | None = None, address: str = "10.0.0.1", same_origin: bool = True):
     server, browser = socket.socketpair()
     ws = SocketStandIn(server)
     return hub.admit(ws, topics, user_id=user_id, address=address, same_origin=same_origin), browser
 
 
-def test_publish_fans_out_in_process_and_keeps_history(offline_app) -> None:  # type: ignore[no-untyped-def]
+def test_publish_fans_out_in_process_and_keeps_history(offline_app) -> None:
     hub = hub_for(offline_app)
     follower, follower_end = admit(hub, "global,battle:3")
     stranger, stranger_end = admit(hub, "bounty:1", address="10.0.0.2")
@@ -50,7 +50,7 @@ def test_publish_fans_out_in_process_and_keeps_history(offline_app) -> None:  # 
         ("global", None, False, 1008, "cross_origin"),
     ],
 )
-def test_refusals_say_why(offline_app, topics, user_id, same_origin, code, counter) -> None:  # type: ignore[no-untyped-def]
+def test_refusals_say_why(offline_app, topics, user_id, same_origin, code, counter) -> None:
     hub = hub_for(offline_app)
     with pytest.raises(Refused) as refused:
         admit(hub, topics, user_id=user_id, same_origin=same_origin)
@@ -58,7 +58,7 @@ def test_refusals_say_why(offline_app, topics, user_id, same_origin, code, count
     assert hub.connections == 0
 
 
-def test_limits_per_process_member_and_address(offline_app) -> None:  # type: ignore[no-untyped-def]
+def test_limits_per_process_member_and_address(offline_app) -> None:
     hub = hub_for(offline_app)  # LIVE_MAX_CONNECTIONS 3, per member 2, per address 2
     admit(hub, "user:5", user_id=5, address="10.0.0.1")
     admit(hub, "user:5", user_id=5, address="10.0.0.2")
@@ -71,7 +71,7 @@ def test_limits_per_process_member_and_address(offline_app) -> None:  # type: ig
     assert hub.counters.refused == {"user_limit": 1, "full": 1}
 
 
-def test_per_address_limit(offline_app) -> None:  # type: ignore[no-untyped-def]
+def test_per_address_limit(offline_app) -> None:
     hub = hub_for(offline_app)
     admit(hub, "global", address="10.0.0.1")
     admit(hub, "global", address="10.0.0.1")
@@ -79,7 +79,7 @@ def test_per_address_limit(offline_app) -> None:  # type: ignore[no-untyped-def]
         admit(hub, "global", address="10.0.0.1")
 
 
-def test_a_slow_follower_is_dropped_and_the_others_still_get_everything(offline_app) -> None:  # type: ignore[no-untyped-def]
+def test_a_slow_follower_is_dropped_and_the_others_still_get_everything(offline_app) -> None:
     hub = hub_for(offline_app)  # LIVE_SEND_QUEUE 4
     slow, _never_read = admit(hub, "global", address="10.0.0.1")
     fast, fast_end = admit(hub, "global", address="10.0.0.2")

@@ -63,7 +63,7 @@ def _decode_message(encoded: Any) -> Message | MessageV0:
         raise invalid_params(f"invalid base64 encoding: {exc}") from None
     try:
         return MessageV0.from_bytes(raw[1:]) if raw and raw[0] & 0x80 else Message.from_bytes(raw)
-    except BaseException as exc:  # noqa: BLE001 - solders raises pyo3 panics on garbage
+    except BaseException as exc:
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
         raise invalid_params("invalid transaction message: failed to deserialize message") from None

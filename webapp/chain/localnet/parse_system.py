@@ -52,7 +52,7 @@ def parse_system(accounts: list[str], data: bytes) -> Parsed:
         return None
 
 
-def _parse_system(a: list[str], r: _Reader) -> Parsed:  # noqa: PLR0911 - one branch per instruction
+def _parse_system(a: list[str], r: _Reader) -> Parsed:
     tag = r.u32()
     if tag == 0:
         _need(a, 2)

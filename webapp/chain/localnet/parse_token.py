@@ -86,7 +86,7 @@ def _checked(kind: str, a: list[str], d: bytes, names: tuple[str, ...], signer: 
     return kind, _signers(info, a, len(names), *signer)
 
 
-def _parse(tag: int, a: list[str], d: bytes) -> Parsed:  # noqa: C901, PLR0911, PLR0912 - one branch per instruction
+def _parse(tag: int, a: list[str], d: bytes) -> Parsed:
     if tag == 0:
         return _initialize_mint("initializeMint", a, d, with_rent=True)
     if tag == 20:

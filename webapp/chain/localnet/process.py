@@ -54,7 +54,7 @@ class LocalChainProcess:
                    "--slot-ms", str(self.slot_ms), "--finality-slots", str(self.finality_slots),
                    "--log-level", self.log_level]
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "ab")  # noqa: SIM115 - the child process owns it
+        log = open(self.log_path, "ab")
         child_env = {**(env or os.environ), "PYTHONPATH": str(ROOT)}
         # A session of its own: Ctrl-C in a terminal reaches the launcher, which stops the chain last.
         self.process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=child_env,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -85,7 +85,7 @@ def catch_up(client: SolanaRpcClient, followed: FollowedAddress, hand_off: Hando
 
 def _advance(point: ChainCheckpoint, newest: SignatureInfo) -> None:
     point.last_signature, point.last_slot = newest.signature, newest.slot
-    point.updated_at = datetime.now(timezone.utc)
+    point.updated_at = datetime.now(UTC)
     db.session.commit()
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 # 1m, 5m, 1h, 1d
 INTERVALS: dict[str, int] = {"1m": 60, "5m": 300, "1h": 3600, "1d": 86400}
@@ -77,7 +77,7 @@ class CandleDraft:
 
 def bucket_start(at: datetime, interval_seconds: int) -> datetime:
     seconds = int(at.timestamp())
-    return datetime.fromtimestamp(seconds - seconds % interval_seconds, timezone.utc)
+    return datetime.fromtimestamp(seconds - seconds % interval_seconds, UTC)
 
 
 def candle_drafts(trades: Iterable[TradePoint], intervals: Iterable[int] = INTERVALS.values()) -> list[CandleDraft]:
@@ -109,6 +109,6 @@ def _draft(mint: str, size: int, start: int, points: list[TradePoint]) -> Candle
         if point.price < low.price:
             low = point
     return CandleDraft(
-        mint, size, datetime.fromtimestamp(start, timezone.utc), first.price, (first.slot, first.signature),
+        mint, size, datetime.fromtimestamp(start, UTC), first.price, (first.slot, first.signature),
         high.price, low.price, last.price, (last.slot, last.signature),
         sum(p.sol_amount for p in points), sum(p.token_amount for p in points), len(points))

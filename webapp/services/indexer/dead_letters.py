@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -14,7 +14,7 @@ from webapp.services import audit
 
 def record(failures: Mapping[str, str], address: str | None = None) -> None:
     """Add or update one row per failed signature (the caller commits)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     table = IndexFailure.__table__
     stmt = pg_insert(table)
     stmt = stmt.on_conflict_do_update(
@@ -48,7 +48,7 @@ def retry(ids: Sequence[int], actor: User | None, ip_address: str | None = None)
     rows = list(db.session.scalars(select(IndexFailure).where(IndexFailure.id.in_(list(ids)))))
     if not rows:
         return []
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for row in rows:
         row.retried_at = now
     signatures = [row.signature for row in rows]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from redis.exceptions import RedisError
 from sqlalchemy import select
@@ -24,7 +24,7 @@ def publish_indexed(transactions: Iterable[PreparedTransaction], indexed: Iterab
 
     Publishing never fails the indexing: the data is committed, and pages catch up on reload.
     """
-    fresh, since = set(indexed), datetime.now(timezone.utc) - RECENT
+    fresh, since = set(indexed), datetime.now(UTC) - RECENT
     rows = [(tx, event) for tx in transactions if tx.signature in fresh and (tx.block_time or since) >= since
             for event in tx.events
             if event.label in SHOWN_LABELS and event.mint in tx.tracked_mints and event.wallet]

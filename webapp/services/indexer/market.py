@@ -6,7 +6,7 @@ supply × lamports // units in integer arithmetic (PostgreSQL numeric `div`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import case, text, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -34,7 +34,7 @@ def trade_rows(transactions: Iterable[PreparedTransaction], ids: Mapping[str, in
 def trade_points(rows: Iterable[Mapping[str, object]]) -> list[TradePoint]:
     """Trades with a time (a transaction without blockTime has no candle)."""
     return [
-        TradePoint(str(row["mint"]), int(row["slot"]), str(row["signature"]), row["block_time"],  # type: ignore[arg-type, call-overload]
+        TradePoint(str(row["mint"]), int(row["slot"]), str(row["signature"]), row["block_time"],
                    Price(int(row["sol_amount"]), int(row["token_amount"])),  # type: ignore[call-overload]
                    int(row["token_amount"]), int(row["sol_amount"]))  # type: ignore[call-overload]
         for row in rows if isinstance(row["block_time"], datetime)
@@ -98,7 +98,7 @@ def upsert_markets(trades: list[dict[str, object]]) -> None:
             latest[mint] = {"mint": mint, "price_lamports": row["sol_amount"], "price_units": row["token_amount"],
                             "price_slot": key[0], "price_signature": key[1]}
     rows = [{**latest[mint], "trades": counts[mint], "market_cap_lamports": 0,
-             "updated_at": datetime.now(timezone.utc)} for mint in sorted(latest)]
+             "updated_at": datetime.now(UTC)} for mint in sorted(latest)]
     table = TokenMarket.__table__
     stmt = pg_insert(table)
     new, old = stmt.excluded, table.c

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -94,7 +94,7 @@ def market_summary(mint: str, now: datetime | None = None) -> MarketSummary | No
     token = db.session.scalar(select(Token).where(Token.mint == mint))
     if token is None:
         return None
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     since = now - timedelta(hours=24)
     stored = db.session.get(TokenMarket, mint)
     price = Price(int(stored.price_lamports), int(stored.price_units)) if stored else None
@@ -124,7 +124,7 @@ def _price_at(mint: str, moment: datetime) -> Price | None:
 
 def involvement(mint: str, days: int = 30, today: date | None = None) -> list[tuple[date, int]]:
     """Distinct wallets that acted on the token, per day (UTC), oldest first."""
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     rows = db.session.execute(select(WalletActivity.day, func.count()).where(
         WalletActivity.mint == mint, WalletActivity.day > today - timedelta(days=days))
         .group_by(WalletActivity.day).order_by(WalletActivity.day)).all()

@@ -8,7 +8,7 @@ may simply be a moment behind) and stores what still differs.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select
 
@@ -59,7 +59,7 @@ def reconcile(client: SolanaRpcClient, mint: str, recheck_pause: float = 1.0) ->
             _record_persistent(client, run, suspects)
     except (SolanaRpcError, SolanaUnavailable) as error:
         run.error = str(error)[:2000]
-    run.finished_at = datetime.now(timezone.utc)
+    run.finished_at = datetime.now(UTC)
     _prune(mint)
     db.session.commit()
     return run

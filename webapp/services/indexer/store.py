@@ -13,7 +13,7 @@ import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, text
@@ -151,7 +151,7 @@ def store(transactions: list[PreparedTransaction], finalized_slot: int | None = 
     """Write rows for the transactions not yet indexed and update derived data (caller commits)."""
     if not transactions:
         return BatchResult()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     stage = bulk.staged("chain_transactions", TRANSACTION_COLUMNS,
                         (_transaction_row(tx, finalized_slot, now) for tx in transactions))
     columns = ", ".join(TRANSACTION_COLUMNS)

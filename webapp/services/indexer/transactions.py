@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from webapp.chain.classify import ChainEvent, PlatformWallets, classify
@@ -76,7 +76,7 @@ def prepare(raw: Mapping[str, Any], tracked: Container[str], platform: PlatformW
     return PreparedTransaction(
         signature=signature,
         slot=slot,
-        block_time=datetime.fromtimestamp(block_time, timezone.utc) if isinstance(block_time, int) else None,
+        block_time=datetime.fromtimestamp(block_time, UTC) if isinstance(block_time, int) else None,
         fee_payer=keys[0] if keys else None,
         fee=int(meta.get("fee") or 0),
         error=None if error is None else json.dumps(error, sort_keys=True),

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-
 MAX_BASE_UNITS = 2**64 - 1  # an SPL token amount (and a lamport balance) is a u64
 
 

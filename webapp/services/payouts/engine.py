@@ -17,7 +17,7 @@ import logging
 import time
 import zlib
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
@@ -72,7 +72,7 @@ def run_payouts(
             # Expired transactions put their rows back to pending: the outer loop pays them.
             _settle_in_flight(chain, deadline, poll_seconds, run, on_progress)
         run.status = RunStatus.DONE.value
-        run.finished_at = datetime.now(timezone.utc)
+        run.finished_at = datetime.now(UTC)
         db.session.commit()
         return run
 
@@ -153,7 +153,7 @@ def _halt(run: PayoutRun, reason: str) -> PayoutRun:
     log.error("payout run halted", extra={"fields": {"run_id": run.id, "reason": reason}})
     run.status = RunStatus.HALTED.value
     run.halt_reason = reason
-    run.finished_at = datetime.now(timezone.utc)
+    run.finished_at = datetime.now(UTC)
     db.session.commit()
     return run
 
@@ -228,7 +228,7 @@ class _Signing:
         """Preflight refused it, so it never reached the chain: settle it and find the bad row."""
         batch.status = BatchStatus.FAILED.value
         batch.error = str(refused)[:2000]
-        batch.resolved_at = datetime.now(timezone.utc)
+        batch.resolved_at = datetime.now(UTC)
         for row in rows:
             row.status = PayoutStatus.PENDING.value
             row.batch_id = None
@@ -308,7 +308,7 @@ def _resend(batch: PayoutBatch, chain: ChainGateway) -> None:
 
 
 def _settle(batch: PayoutBatch, status: BatchStatus, error: str | None) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     batch.status = status.value
     batch.error = error
     batch.resolved_at = now

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from solders.hash import Hash
@@ -26,7 +26,12 @@ from webapp.chain.rpc import SolanaRpcClient, SolanaUnavailable
 from webapp.extensions import db
 from webapp.models import OPEN_DEPOSIT_STATUSES, DepositKind, DepositStatus, StakeDeposit, Token, User
 from webapp.services import member_transactions, platform_wallets
-from webapp.services.member_transactions import NETWORK_FEE_LAMPORTS, WALLET_RENT_MINIMUM, RefusedTransaction, program_of
+from webapp.services.member_transactions import (
+    NETWORK_FEE_LAMPORTS,
+    WALLET_RENT_MINIMUM,
+    RefusedTransaction,
+    program_of,
+)
 from webapp.services.staking import positions, wallets
 from webapp.services.staking.wallets import StakeError
 from webapp.services.trading.messages import unsigned
@@ -41,7 +46,7 @@ class OpenedDeposit:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def deposit_message(*, kind: str, member: Pubkey, receiver: Pubkey, mint: Pubkey, decimals: int, program: Pubkey,

@@ -8,7 +8,7 @@ pays each payout row exactly once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
@@ -35,7 +35,7 @@ from webapp.services.staking.wallets import StakeError
 
 def credit(user_id: int, mint: str, wallet: str, amount: int) -> None:
     """Add a confirmed stake to the member's one position on the mint (the caller commits)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     statement = insert(StakePosition).values(user_id=user_id, mint=mint, wallet=wallet, amount=amount,
                                              created_at=now, updated_at=now)
     db.session.execute(statement.on_conflict_do_update(
@@ -100,7 +100,7 @@ def _withdraw(user: User, token: Token, amount: int, chain: _KnownMint) -> Stake
     if position is None or amount > held:
         raise StakeError(f"You have {held} base units of {token.symbol} staked; you asked to unstake {amount}.")
     position.amount = held - amount
-    position.updated_at = datetime.now(timezone.utc)
+    position.updated_at = datetime.now(UTC)
     withdrawal = StakeWithdrawal(user_id=user.id, mint=token.mint, wallet=user.wallet, amount=amount)
     db.session.add(withdrawal)
     db.session.flush()

@@ -9,7 +9,7 @@ while the curve's lock is held.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from redis.exceptions import RedisError
 from rq import Queue
@@ -101,7 +101,7 @@ def _open_pool(mint: str) -> str | None:
     seed = bonding_curve.graduation(markets.curve_state(curve), markets.params_of(curve))
     curve.phase = MarketPhase.POOL.value
     curve.pool_sol_reserves, curve.pool_token_reserves = seed.pool_lamports, seed.pool_tokens
-    curve.graduated_at = datetime.now(timezone.utc)
+    curve.graduated_at = datetime.now(UTC)
     db.session.commit()
     log.info("curve %s graduated in %s", mint, curve.graduation_signature)
     return str(curve.graduation_signature)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from solders.message import MessageV0
@@ -24,6 +24,7 @@ from webapp.chain.rpc.client import LatestBlockhash
 from webapp.extensions import db
 from webapp.models import OPEN_ORDER_STATUSES, BondingCurve, OrderStatus, Token, TradeOrder, User
 from webapp.services import member_transactions, platform_wallets
+from webapp.services.bonding_curve import BPS_DENOMINATOR
 from webapp.services.member_transactions import (
     NETWORK_FEE_LAMPORTS,
     WALLET_RENT_MINIMUM,
@@ -32,7 +33,6 @@ from webapp.services.member_transactions import (
     member_funds,
     program_of,
 )
-from webapp.services.bonding_curve import BPS_DENOMINATOR
 from webapp.services.trading import markets
 from webapp.services.trading.markets import TradeError
 from webapp.services.trading.messages import trade_message, unsigned
@@ -48,7 +48,7 @@ class PlacedOrder:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def place_order(user: User, mint: str, side: str, amount: int, *, slippage_bps: int, expected: int | None,
