@@ -8,6 +8,7 @@ from flask_wtf.csrf import generate_csrf
 from webapp.chain.siws import SignInError
 from webapp.extensions import limiter
 from webapp.services import sign_in
+from webapp.services.return_paths import same_site_path
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -23,7 +24,7 @@ def _refused(error: SignInError) -> tuple[Response, int]:
 @bp.get("/sign-in")
 def sign_in_page() -> str:
     """Explains wallet sign-in; the button there works wherever a wallet is present."""
-    return render_template("auth/sign_in.html", next_url=request.args.get("next", ""))
+    return render_template("auth/sign_in.html", next_url=same_site_path(request.args.get("next")) or "")
 
 
 @bp.get("/nonce")
@@ -84,6 +85,4 @@ def logout() -> Response:
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths, so a crafted link cannot bounce a member elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("home.index")
+    return same_site_path(target) or url_for("home.index")
