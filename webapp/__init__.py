@@ -31,8 +31,9 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     init_request_tracking(app)
 
     from webapp.errors import init_error_pages
-    from webapp.security import init_security_headers
+    from webapp.security import init_request_guards, init_security_headers
 
+    init_request_guards(app)
     init_security_headers(app)
     init_error_pages(app)
     _register_blueprints(app)
@@ -108,7 +109,8 @@ def _register_blueprints(app: Flask) -> None:
     )
     from webapp.tokens.views import bp as tokens_bp
 
-    for blueprint in (home_bp, auth_bp, tokens_bp, bounties_bp, battles_bp, leaderboards_bp, profiles_bp, admin_bp, health_bp, api_bp, live_bp, live_admin_bp):
+    for blueprint in (home_bp, auth_bp, tokens_bp, bounties_bp, battles_bp, leaderboards_bp, profiles_bp, admin_bp,
+                      health_bp, api_bp, live_bp, live_admin_bp):
         app.register_blueprint(blueprint)
 
 
