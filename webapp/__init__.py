@@ -64,11 +64,9 @@ def _init_extensions(app: Flask) -> None:
     def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
-    @login_manager.unauthorized_handler
-    def unauthorized() -> None:
-        from flask import abort
+    from webapp.auth.views import ask_to_sign_in
 
-        abort(401, description="Sign in with your wallet to continue.")
+    login_manager.unauthorized_handler(ask_to_sign_in)
 
 
 def _skip_limiter_on_unlimited_reads(app: Flask) -> None:

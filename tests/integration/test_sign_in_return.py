@@ -1,6 +1,8 @@
 """After signing in a visitor goes back where they were, and only ever to a page of this site."""
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from solders.keypair import Keypair
 
@@ -42,7 +44,41 @@ def test_sign_in_sends_a_member_back_to_the_page_they_came_from(client, auth) ->
     assert sign_in_with_next(client, auth, "/tokens/?tier=wild_fires") == "/tokens/?tier=wild_fires"
 
 
+def test_signed_out_visitor_launching_a_token_is_sent_to_sign_in_and_back(client, auth) -> None:
+    reply = client.get("/tokens/new")
+    assert reply.status_code == 302
+    location = urlsplit(reply.headers["Location"])
+    assert location.path == "/auth/sign-in" and parse_qs(location.query)["next"] == ["/tokens/new"]
+    page = client.get(reply.headers["Location"])
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Sign in with your wallet to launch a token." in html
+    assert 'data-sign-in data-next="/tokens/new"' in html
+    # The page's button posts that `next` with the signature (wallet.js); the site then sends the member back.
+    assert sign_in_with_next(client, auth, "/tokens/new") == "/tokens/new"
+    assert client.get("/tokens/new").status_code == 200
+    assert client.get("/auth/sign-in?next=/tokens/new").headers["Location"] == "/tokens/new"
+
+
 def test_the_sign_in_page_drops_a_next_that_leaves_the_site(client) -> None:
     html = client.get("/auth/sign-in", query_string={"next": "/\\evil.example"}).get_data(as_text=True)
     assert "evil.example" not in html
     assert csrf_token_from(html)
+
+
+def test_a_boosted_htmx_click_is_told_to_load_the_sign_in_page(client) -> None:
+    reply = client.get("/tokens/new", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert reply.status_code == 401
+    target = urlsplit(reply.headers["HX-Redirect"])
+    assert target.path == "/auth/sign-in" and parse_qs(target.query)["next"] == ["/tokens/new"]
+
+
+@pytest.mark.parametrize("headers", [{"HX-Request": "true"}, {"Accept": "application/json"}])
+def test_fragments_and_json_keep_their_401(client, headers) -> None:
+    reply = client.get("/tokens/new", headers=headers)
+    assert reply.status_code == 401 and "HX-Redirect" not in reply.headers
+
+
+def test_a_signed_out_post_keeps_its_401(client) -> None:
+    reply = client.post("/tokens/new", data={"name": "Garden"})
+    assert reply.status_code == 401
