@@ -109,11 +109,11 @@ def render_market_data(
     )
 
 
-def render_notification(*, notification_id: int, text: str, unread: int, url: str | None = None) -> str:
-    """The nav badge's new count, and the notification itself at the top of `#alerts`."""
+def render_notification(*, notification_id: int, text: str, url: str | None = None) -> str:
+    """A notification for one member at the top of `#alerts` (no nav badge until notifications have a page)."""
     if url is not None and (not url.startswith("/") or url.startswith("//")):
         raise ValueError("notification links are paths on this site, e.g. from url_for")
-    return _render("live/_notification.html", notification_id=notification_id, text=text, unread=max(0, unread), url=url)
+    return _render("live/_notification.html", notification_id=notification_id, text=text, url=url)
 
 
 def render_user_activity(
