@@ -52,6 +52,7 @@ class InvalidWallet(ValueError):
 class TokenRef:
     mint: str
     symbol: str  # the token's label: symbol, else name, else a short mint
+    name: str
     decimals: int | None  # None: a mint Momentum does not track, so its decimals are unknown here
 
 
@@ -116,11 +117,12 @@ def _tokens(mints: set[str]) -> dict[str, TokenRef]:
     if not mints:
         return {}
     found = db.session.scalars(select(Token).where(Token.mint.in_(mints)))
-    return {t.mint: TokenRef(t.mint, t.label, t.decimals) for t in found}
+    return {t.mint: TokenRef(t.mint, t.label, t.name, t.decimals) for t in found}
 
 
 def _token(tokens: dict[str, TokenRef], mint: str) -> TokenRef:
-    return tokens.get(mint) or TokenRef(mint, f"{mint[:4]}…{mint[-4:]}", None)
+    short = f"{mint[:4]}…{mint[-4:]}"
+    return tokens.get(mint) or TokenRef(mint, short, "", None)
 
 
 def _amount(amount: int, token: TokenRef) -> str | None:
@@ -128,14 +130,15 @@ def _amount(amount: int, token: TokenRef) -> str | None:
 
 
 def holdings(wallet: str) -> list[Holding]:
-    """Indexed balances of tracked tokens the wallet owns, largest first per token."""
+    """Indexed balances of tracked tokens the wallet owns, by token symbol."""
     total = func.sum(HolderAccount.amount)
     rows = db.session.execute(
         select(HolderAccount.mint, total).where(HolderAccount.owner == wallet)
-        .group_by(HolderAccount.mint).having(total > 0).order_by(HolderAccount.mint)).all()
+        .group_by(HolderAccount.mint).having(total > 0)).all()
     tokens = _tokens({mint for mint, _ in rows})
-    return [Holding(tokens[mint], token_text(int(amount), tokens[mint].decimals or 0))
+    held = [Holding(tokens[mint], token_text(int(amount), tokens[mint].decimals or 0))
             for mint, amount in rows if mint in tokens]
+    return sorted(held, key=lambda h: (h.token.symbol.casefold(), h.token.mint))
 
 
 def activity(wallet: str, limit: int = ACTIVITY_LIMIT) -> list[ActivityLine]:
