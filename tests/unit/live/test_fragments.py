@@ -37,7 +37,8 @@ def test_price_market_cap_and_curve_replace_themselves(offline_app) -> None:
             market_cap_lamports=28_000_000_000, curve_progress_bps=12_000,
         )
         market = live.render_market_data(mint=MINT, volume_24h_lamports=5_000_000_000, trades_24h=1234, holders=56)
-    assert oob_targets(html) == [(f"price-{MINT}", "outerHTML"), (f"market-cap-{MINT}", "outerHTML"), (f"curve-{MINT}", "outerHTML")]
+    assert oob_targets(html) == [
+        (f"price-{MINT}", "outerHTML"), (f"market-cap-{MINT}", "outerHTML"), (f"curve-{MINT}", "outerHTML")]
     assert "0.000000028 SOL" in html and "28 SOL" in html and 'value="10000"' in html and "100%" in html
     assert oob_targets(market) == [(f"market-data-{MINT}", "outerHTML")]
     assert "5 SOL" in market and "1,234" in market and "Liquidity" not in market
@@ -47,7 +48,8 @@ def test_people_text_is_escaped(offline_app) -> None:
     evil = '<img src=x onerror="alert(1)">'
     with offline_app.app_context():
         created = live.render_token_created(mint=MINT, name=evil, symbol="<b>", creator=WALLET, tier=1, created_at=AT)
-        activity = live.render_user_activity(activity_id=9, wallet=WALLET, name=evil, action="joined bounty", subject=evil, at=AT)
+        activity = live.render_user_activity(
+            activity_id=9, wallet=WALLET, name=evil, action="joined bounty", subject=evil, at=AT)
         notice = live.render_notice(evil)
     for html in (created, activity, notice):
         assert "<img" not in html and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in html
@@ -56,21 +58,22 @@ def test_people_text_is_escaped(offline_app) -> None:
     assert oob_targets(notice) == [("", "afterbegin:#alerts")] and "Wild Fire" in created
 
 
-def test_notification_updates_the_badge_and_shows_itself(offline_app) -> None:
+def test_notification_shows_itself_without_a_badge(offline_app) -> None:
     with offline_app.app_context():
-        html = live.render_notification(notification_id=3, text="Your bounty was approved", unread=4, url="/bounties/1")
+        html = live.render_notification(notification_id=3, text="Your stake is confirmed", url="/tokens/x")
         with pytest.raises(ValueError):
-            live.render_notification(notification_id=4, text="x", unread=1, url="https://evil.example/")
+            live.render_notification(notification_id=4, text="x", url="https://evil.example/")
         with pytest.raises(ValueError):
-            live.render_notification(notification_id=4, text="x", unread=1, url="//evil.example/")
-    assert oob_targets(html) == [("notification-badge", "outerHTML"), ("", "afterbegin:#alerts")]
-    assert ">4</span>" in html and 'id="notification-3"' in html and 'href="/bounties/1"' in html
+            live.render_notification(notification_id=4, text="x", url="//evil.example/")
+    assert oob_targets(html) == [("", "afterbegin:#alerts")]
+    assert 'id="notification-3"' in html and 'href="/tokens/x"' in html and "badge" not in html
 
 
 def test_pages_include_fragments_without_oob(offline_app) -> None:
     with offline_app.test_request_context():
-        badge = render_template("live/_notification_badge.html", unread=0, oob=False)
-    assert "hx-swap-oob" not in badge and "is-empty" in badge
+        row = render_template("live/_token_created.html", mint=MINT, name="M", symbol="M", creator=WALLET, tier=1,
+                              created_at=AT, url="/tokens/x", oob=False)
+    assert "hx-swap-oob" not in row and 'id="token-created-' in row
 
 
 def test_helpers_render_outside_a_request_as_jobs_do(offline_app) -> None:
