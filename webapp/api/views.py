@@ -33,6 +33,7 @@ def tokens() -> Response:
     """Tracked tokens with price, market cap, volume and holders; keyset cursor in meta."""
     try:
         page = token_directory.directory(search=request.args.get("q", ""), tier=request.args.get("tier", ""),
+                                         graduated=request.args.get("graduated", ""),
                                          sort=request.args.get("sort", "newest"), cursor=request.args.get("cursor"),
                                          limit=_limit())
     except token_directory.DirectoryError as error:
