@@ -95,3 +95,22 @@ def test_a_member_has_at_most_three_pending_applications(app, client, auth, make
         launches.review(None, first, approve=False, reason="Too many cats")
     assert apply(client, auth, {**WILD, "name": "Cats 9", "symbol": "CAT9"}).status_code == 302
     assert applications(app) == 4
+
+
+def test_a_rejection_without_reason_shows_the_queue_again_with_the_message(app, client, auth, make_user) -> None:
+    auth.sign_in(make_user("member"))
+    assert apply(client, auth, WILD).status_code == 302
+    client.post("/auth/logout", data={"csrf_token": auth.csrf_token()})
+    auth.sign_in(make_user("admin"))
+    reply = client.post("/admin/launches/1/review", data={"decision": "reject", "reason": "  ",
+                                                          "csrf_token": auth.csrf_token()})
+    page = reply.get_data(as_text=True)
+    assert reply.status_code == 422
+    assert "<title>Launches" in page and "Momentum Cats" in page  # the admin page, not a bare error page
+    assert 'role="alert" id="review-problem-1">Tell the applicant why: a rejection needs a reason.' in page
+    assert 'action="/admin/launches/1/review"' in page  # the review form is there to try again
+    unknown = client.post("/admin/launches/1/review", data={"decision": "maybe", "csrf_token": auth.csrf_token()})
+    assert unknown.status_code == 422 and "Choose approve or reject." in unknown.get_data(as_text=True)
+    with app.app_context():
+        application = db.session.get(LaunchApplication, 1)
+        assert application is not None and application.status == "pending" and application.reject_reason is None
