@@ -22,7 +22,7 @@ def test_admin_approves_a_stable_grounds_launch(app, live_server, page, screensh
         launches.submit(applicant, launches.LaunchDraft(
             "Garden Guild", "GRDN", "stable_grounds", "Growers funding community gardens.",
             links={"website": "https://garden.example"}, team_allocation_bps=1500,
-            team_wallets=[(str(Keypair().pubkey()), 3), (str(Keypair().pubkey()), 2)],
+            team_wallets=[(str(Keypair().pubkey()), 60), (str(Keypair().pubkey()), 40)],
             cliff_days=90, vesting_days=365, unlock_period_days=30))
     world.rpc.confirm(world.rpc.request_airdrop(Pubkey.from_string(treasury), 10 * 10**9))
     sign_in_with_test_wallet(app, live_server, page, admin=True)

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from webapp.extensions import db
 from webapp.models import Payout, PayoutReason, PayoutStatus, PlatformWallet
-from webapp.services.payouts.gateway import ChainGateway, MintInfo
+from webapp.services.payouts.gateway import NATIVE_SOL, RENT_EXEMPT_LAMPORTS, ChainGateway, MintInfo, asset_info
 
 TOKEN_PROGRAMS = {
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
@@ -58,8 +58,10 @@ def validate(request: PayoutRequest, lookup_mint: MintLookup) -> tuple[PayoutReq
     if not request.idempotency_key or len(request.idempotency_key) > 160:
         raise PayoutRequestError("Every payout needs an idempotency key of at most 160 characters.")
     info = lookup_mint(mint)
-    if info is None or info.program not in TOKEN_PROGRAMS:
+    if info is None or (mint != NATIVE_SOL and info.program not in TOKEN_PROGRAMS):
         raise PayoutRequestError(f"{mint} is not a token mint on this cluster.")
+    if mint == NATIVE_SOL and request.amount < RENT_EXEMPT_LAMPORTS:
+        raise PayoutRequestError("A SOL payout must be at least 0.00089088 SOL: a new wallet cannot hold less.")
     if request.amount > info.supply:
         raise PayoutRequestError("The amount is larger than the token's whole supply.")
     cleaned = PayoutRequest(
@@ -78,7 +80,7 @@ def request_payouts(requests: list[PayoutRequest], chain: ChainGateway, *, commi
 
     def lookup_mint(mint: str) -> MintInfo | None:
         if mint not in known:
-            known[mint] = chain.mint_info(mint)
+            known[mint] = asset_info(chain, mint)
         return known[mint]
 
     cleaned = [validate(request, lookup_mint)[0] for request in requests]
