@@ -7,9 +7,10 @@ from solders.pubkey import Pubkey
 
 from tests.e2e.wallet import sign_in_with_test_wallet
 from tests.integration.payouts.conftest import chain, payout_world  # noqa: F401
-from webapp.extensions import db
+from webapp.extensions import db, solana_client
 from webapp.models import LaunchApplication, User
 from webapp.services import launches, platform_wallets
+from webapp.services.indexer import reconcile
 
 
 def test_admin_approves_a_stable_grounds_launch(app, live_server, page, screenshot, payout_world) -> None:  # noqa: F811
@@ -35,6 +36,7 @@ def test_admin_approves_a_stable_grounds_launch(app, live_server, page, screensh
     with app.app_context():
         launch_token(1)
         mint = db.session.get(LaunchApplication, 1).mint
+        assert reconcile.reconcile(solana_client(), str(mint), recheck_pause=0).mismatches == 0  # escrow verified
     page.goto(live_server + "/admin/launches")
     expect(page.locator(".launch-card")).to_contain_text("Supply fixed")
     screenshot("admin-launches")
