@@ -47,8 +47,8 @@ def test_no_csp_violation_across_htmx_swaps_and_the_sign_in_detour(app, live_ser
     page.fill("#team_percent", "15")
     page.locator("#cliff_days").dispatch_event("change")  # the vesting preview swaps in
     expect(page.locator("#vesting-preview polyline")).to_be_visible()
-    page.get_by_role("link", name="Bounties").first.click()
-    expect(page).to_have_url(live_server + "/bounties/")
+    page.get_by_role("link", name="Momentum").first.click()  # back home through a boosted link
+    expect(page).to_have_url(live_server + "/")
 
     assert page.evaluate("window.cspViolations") == []
     assert not [error for error in console_errors if "Content Security Policy" in error]

@@ -15,7 +15,7 @@ from webapp.chain.rpc import SolanaRpcError, SolanaUnavailable
 from webapp.extensions import db, solana_client
 from webapp.models import Payout, PayoutRun, PayoutStatus
 from webapp.services import platform_wallets
-from webapp.services.payouts import runs
+from webapp.services.payouts import display, runs
 from webapp.services.payouts.gateway import NATIVE_SOL
 from webapp.services.payouts.requests import PayoutRequestError
 from webapp.templating import is_htmx
@@ -94,6 +94,7 @@ def payouts() -> str:
     return render_template(template, page=page, status=status, wallet=wallet, q=search, statuses=list(PayoutStatus),
                            runs=[(run, runs.progress(run)) for run in recent],
                            wallets=platform_wallets.all_wallets(), native_sol=NATIVE_SOL,
+                           amounts=display.amount_texts(page.items),
                            run_wallet=wallet or str(current_app.config["PAYOUT_WALLET"]))
 
 

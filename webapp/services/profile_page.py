@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from webapp.extensions import db
 from webapp.models import HolderAccount, Payout, PayoutReason, PayoutStatus, Token, TransactionEvent, User
 from webapp.money import sol_text, token_text
+from webapp.services.payouts.gateway import NATIVE_SOL
 
 ACTIVITY_LIMIT = 20
 PAYOUT_LIMIT = 20
@@ -54,6 +55,10 @@ class TokenRef:
     symbol: str  # the token's label: symbol, else name, else a short mint
     name: str
     decimals: int | None  # None: a mint Momentum does not track, so its decimals are unknown here
+
+
+# SOL paid out (the native mint): linked to the explorer, like a token Momentum does not track.
+SOL = TokenRef(NATIVE_SOL, "SOL", "Solana", None)
 
 
 @dataclass(frozen=True)
@@ -171,10 +176,13 @@ def payouts(wallet: str, limit: int = PAYOUT_LIMIT) -> list[PayoutLine]:
     tokens = _tokens({p.mint for p in rows})
     lines = []
     for payout in rows:
-        token = _token(tokens, payout.mint)
+        token = SOL if payout.mint == NATIVE_SOL else _token(tokens, payout.mint)
+        # A row keeps its mint's decimals, so an untracked token's amount still reads in token units.
+        decimals = token.decimals if token.decimals is not None else payout.decimals
+        amount = None if decimals is None else token_text(int(payout.amount), decimals)
         lines.append(PayoutLine(
             label=PAYOUT_LABELS.get(payout.reason, payout.reason.capitalize()),
-            at=payout.confirmed_at or payout.created_at, token=token, amount=_amount(payout.amount, token),
+            at=payout.confirmed_at or payout.created_at, token=token, amount=amount,
             status=payout.status, status_label=PAYOUT_STATUS_LABELS.get(payout.status, payout.status),
             signature=payout.signature if payout.status == PayoutStatus.CONFIRMED.value else None))
     return lines

@@ -50,11 +50,15 @@ def test_admin_sends_tokens_through_the_engine_once(payout_world, app, client, a
     assert "confirmed" in page and recipient[:4] in page
     with app.app_context():
         signature = db.session.scalar(select(Payout.signature))
+        assert db.session.scalar(select(Payout.decimals)) == 6  # kept from the mint when the payout was asked for
     assert signature and signature in page
+    # the mint is not tracked, yet both pages read token units from the row's decimals, never base units
+    short_mint = f"{str(world.mint)[:4]}…{str(world.mint)[-4:]}"
+    assert f"2.5 {short_mint}" in page
+    assert "base units" not in page and "2,500,000" not in page and "2500000" not in page
     profile = client.get(f"/u/{recipient}").get_data(as_text=True)
-    # the mint is not tracked, so its decimals are unknown to the page: it names the token instead of base units
     assert "Sent by the team" in profile and signature in profile and "2,500,000" not in profile
-    assert "(untracked token)" in profile
+    assert "2.5 <a" in profile and "(untracked token)" not in profile
 
 
 def test_bad_sends_are_refused_and_write_nothing(payout_world, app, client, auth, make_user) -> None:

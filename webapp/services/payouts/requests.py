@@ -83,12 +83,13 @@ def request_payouts(requests: list[PayoutRequest], chain: ChainGateway, *, commi
             known[mint] = asset_info(chain, mint)
         return known[mint]
 
-    cleaned = [validate(request, lookup_mint)[0] for request in requests]
-    for start in range(0, len(cleaned), INSERT_CHUNK):
-        chunk = cleaned[start:start + INSERT_CHUNK]
+    checked = [validate(request, lookup_mint) for request in requests]
+    cleaned = [request for request, _info in checked]
+    for start in range(0, len(checked), INSERT_CHUNK):
+        chunk = checked[start:start + INSERT_CHUNK]
         db.session.execute(
             insert(Payout)
-            .values([_row(request) for request in chunk])
+            .values([_row(request, info) for request, info in chunk])
             .on_conflict_do_nothing(index_elements=["idempotency_key"])
         )
     if commit:
@@ -103,8 +104,9 @@ def request_payouts(requests: list[PayoutRequest], chain: ChainGateway, *, commi
     return [rows[key] for key in keys]
 
 
-def _row(request: PayoutRequest) -> dict[str, object]:
+def _row(request: PayoutRequest, info: MintInfo) -> dict[str, object]:
     return {
+        "decimals": info.decimals,
         "idempotency_key": request.idempotency_key,
         "wallet_name": request.wallet_name,
         "recipient": request.recipient,
