@@ -108,7 +108,8 @@ def _register_blueprints(app: Flask) -> None:
     )
     from webapp.tokens.views import bp as tokens_bp
 
-    for blueprint in (home_bp, auth_bp, tokens_bp, bounties_bp, battles_bp, leaderboards_bp, profiles_bp, admin_bp, health_bp, api_bp, live_bp, live_admin_bp):
+    for blueprint in (home_bp, auth_bp, tokens_bp, bounties_bp, battles_bp, leaderboards_bp, profiles_bp, admin_bp,
+                      health_bp, api_bp, live_bp, live_admin_bp):
         app.register_blueprint(blueprint)
 
 

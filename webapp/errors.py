@@ -56,7 +56,8 @@ def init_error_pages(app: Flask) -> None:
         if request.blueprint != "auth" and not current_user.is_authenticated:
             # every action outside sign-in needs a member, and the pages signed-out visitors share carry no token
             return error_response(401, "Sign in with your wallet to continue.")
-        return error_response(400, f"Your session's security token is missing or stale ({error.description}) Reload the page and try again.")
+        return error_response(400, f"Your session's security token is missing or stale ({error.description})"
+                                   " Reload the page and try again.")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:

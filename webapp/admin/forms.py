@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from webapp.models import Role
@@ -12,7 +11,7 @@ from webapp.models import Role
 class RoleForm(FlaskForm):
     role = SelectField(
         "Role",
-        choices=[SelectChoice(role.value, role.value.title()) for role in Role],
+        choices=[(role.value, role.value.title()) for role in Role],
         validators=[InputRequired(message="Choose a role.")],
     )
 
@@ -26,8 +25,10 @@ class SendTokensForm(FlaskForm):
     """An admin transfer out of a platform wallet, through the payout engine."""
 
     wallet = SelectField("From wallet", validators=[InputRequired(message="Choose a wallet.")])
-    recipient = StringField("Recipient wallet", validators=[InputRequired(message="Enter the recipient's address."), Length(max=44)])
-    mint = StringField("Token mint", validators=[InputRequired(message="Enter the token's mint address."), Length(max=44)])
+    recipient = StringField("Recipient wallet",
+                            validators=[InputRequired(message="Enter the recipient's address."), Length(max=44)])
+    mint = StringField("Token mint",
+                       validators=[InputRequired(message="Enter the token's mint address."), Length(max=44)])
     amount = StringField("Amount (tokens)", validators=[InputRequired(message="Enter an amount."), Length(max=40)])
     request_id = HiddenField(validators=[InputRequired(), Length(min=8, max=64)])
 

@@ -16,7 +16,8 @@ from webapp.services import launches
 def launches_queue() -> str:
     """Pending applications first, then the rest, newest first."""
     pending_first = case((LaunchApplication.status == "pending", 0), else_=1)
-    rows = db.session.scalars(select(LaunchApplication).order_by(pending_first, LaunchApplication.id.desc()).limit(100)).all()
+    rows = db.session.scalars(
+        select(LaunchApplication).order_by(pending_first, LaunchApplication.id.desc()).limit(100)).all()
     return render_template("admin/launches.html", applications=rows)
 
 

@@ -31,7 +31,8 @@ def _send_form() -> SendTokensForm:
 @bp.get("/wallets")
 def wallets() -> str:
     """Each platform wallet's SOL and token balances, read from the chain."""
-    overview = platform_wallets.holdings(platform_wallets.all_wallets(), solana_client()) if current_app.config["SOLANA_RPC_URLS"] else []
+    overview = (platform_wallets.holdings(platform_wallets.all_wallets(), solana_client())
+                if current_app.config["SOLANA_RPC_URLS"] else [])
     return render_template("admin/wallets.html", overview=overview, create_form=CreateWalletForm(prefix="create"),
                            send_form=_send_form(), rpc_configured=bool(current_app.config["SOLANA_RPC_URLS"]))
 

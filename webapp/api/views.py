@@ -44,7 +44,8 @@ def tokens() -> Response:
 def token(mint: str) -> Response:
     """One token with its market summary and top holders."""
     found = db.session.scalar(select(Token).where(Token.mint == mint)) or abort(404, description="Untracked mint.")
-    holders = [{"owner": h.owner, "amount": str(h.amount), "share_percent": h.share} for h in reads.top_holders(mint, 20)]
+    holders = [{"owner": h.owner, "amount": str(h.amount), "share_percent": h.share}
+               for h in reads.top_holders(mint, 20)]
     body = {**serializers.token_json(found), "market": serializers.market_json(reads.market_summary(mint)),
             "holders": reads.holder_count(mint), "top_holders": holders}
     return _page(body, None)

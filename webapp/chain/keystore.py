@@ -40,7 +40,7 @@ class SealedKey:
 def check_name(name: str) -> str:
     if not WALLET_NAME.match(name or ""):
         raise KeystoreError(
-            "Wallet names are 2–48 characters: lowercase letters, digits or '_', starting with a letter."
+            "Wallet names are 2-48 characters: lowercase letters, digits or '_', starting with a letter."
         )
     return name
 

@@ -42,7 +42,8 @@ def batch_transfer_transaction(
     if priority_micro_lamports:
         instructions.append(set_compute_unit_price(priority_micro_lamports))
     for transfer in transfers:
-        instructions += spl.transfer(sender.pubkey(), mint, transfer.recipient, transfer.amount, decimals, token_program)
+        instructions += spl.transfer(sender.pubkey(), mint, transfer.recipient, transfer.amount, decimals,
+                                     token_program)
     return spl.sign(instructions, sender, blockhash)
 
 

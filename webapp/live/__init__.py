@@ -36,7 +36,8 @@ from webapp.live.topics import GLOBAL, TopicError, parse_topic, token_topic, use
 __all__ = [
     "GLOBAL", "TopicError", "broadcast_notice", "latest_cursor", "missed", "overview", "publish",
     "render_market_data", "render_notice", "render_notification", "render_price_update",
-    "render_token_created", "render_transaction", "render_user_activity", "token_topic", "transaction_view", "user_topic",
+    "render_token_created", "render_transaction", "render_user_activity", "token_topic", "transaction_view",
+    "user_topic",
 ]
 
 MAX_FRAGMENT_BYTES = 256 * 1024
@@ -101,5 +102,6 @@ def broadcast_notice(actor, topic: str, text: str, *, ip_address: str | None = N
     from webapp.services import audit
 
     topic = parse_topic(topic)
-    audit.record(actor, "live.broadcast", target_type="topic", target_id=topic, details={"notice": text}, ip_address=ip_address)
+    audit.record(actor, "live.broadcast", target_type="topic", target_id=topic, details={"notice": text},
+                 ip_address=ip_address)
     return publish(topic, render_notice(text))

@@ -61,7 +61,8 @@ class Counters:
 class Subscriber:
     """One open WebSocket and the topics it follows."""
 
-    def __init__(self, ws, topics: list[str], user_id: int | None, address: str, queue_limit: int, counters: Counters) -> None:
+    def __init__(self, ws, topics: list[str], user_id: int | None, address: str, queue_limit: int,
+                 counters: Counters) -> None:
         self.ws = ws
         self.sock: socket.socket = ws.sock
         self.topics = topics
@@ -123,7 +124,7 @@ class Subscriber:
         self.sending_since = None
 
     def close(self, code: int, message: str) -> None:
-        """A clean close with a code the browser sees (htmx reconnects on 1011–1013)."""
+        """A clean close with a code the browser sees (htmx reconnects on 1011-1013)."""
         if not self._writing.acquire(timeout=1.0):
             self.drop("stuck")  # a write has hung: no room for a goodbye either
             return

@@ -48,7 +48,8 @@ def transaction_url(signature: str) -> str | None:
     return pattern.format(kind="tx", value=signature) if pattern else None
 
 
-def render_token_created(*, mint: str, name: str, symbol: str, creator: str, tier: int, created_at: datetime | None = None) -> str:
+def render_token_created(*, mint: str, name: str, symbol: str, creator: str, tier: int,
+                         created_at: datetime | None = None) -> str:
     with _rendering():
         return _render(
             "live/_token_created.html",
@@ -109,7 +110,8 @@ def render_notification(*, notification_id: int, text: str, unread: int, url: st
     """The nav badge's new count, and the notification itself at the top of `#alerts`."""
     if url is not None and (not url.startswith("/") or url.startswith("//")):
         raise ValueError("notification links are paths on this site, e.g. from url_for")
-    return _render("live/_notification.html", notification_id=notification_id, text=text, unread=max(0, unread), url=url)
+    return _render("live/_notification.html", notification_id=notification_id, text=text, unread=max(0, unread),
+                   url=url)
 
 
 def render_user_activity(

@@ -42,7 +42,8 @@ def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def publish(redis: Redis, topic: str, html: str, *, length: int = DEFAULT_LENGTH, ttl: int = DEFAULT_TTL_SECONDS) -> str:
+def publish(redis: Redis, topic: str, html: str, *, length: int = DEFAULT_LENGTH,
+            ttl: int = DEFAULT_TTL_SECONDS) -> str:
     """Append to the topic's history and announce it to every web process; returns the cursor."""
     cursor = redis.eval(_PUBLISH, 2, HISTORY_PREFIX + topic, CHANNEL_PREFIX + topic, length, ttl, html)
     return _text(cursor)

@@ -35,7 +35,8 @@ RATE = Gauge(
     ["direction"],
     multiprocess_mode="livesum",
 )
-MESSAGES = Counter("momentum_live_messages_total", "Fragments received from Redis, frames sent to browsers", ["direction"])
+MESSAGES = Counter("momentum_live_messages_total", "Fragments received from Redis, frames sent to browsers",
+                   ["direction"])
 DROPPED = Counter("momentum_live_dropped_total", "Connections dropped: slow, stuck or heartbeat", ["reason"])
 REFUSED = Counter("momentum_live_refused_total", "Connections refused: full, limits, topics", ["reason"])
 

@@ -54,7 +54,10 @@ def _page_topics(page_topics: list[str] | None = None) -> list[str]:
 
 @bp.before_request
 def refuse_compression() -> None:
-    """Answer the handshake without permessage-deflate: one frame is built per broadcast, not one compressor per socket."""
+    """Answer the handshake without permessage-deflate.
+
+    One frame is built per broadcast, not one compressor per socket.
+    """
     if request.endpoint == "live.socket":
         request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
 
@@ -128,6 +131,7 @@ def broadcast() -> Response | str:
         abort(503, description="The live hub is unreachable; nothing was sent.")
     db.session.commit()
     if is_htmx():
-        return render_template("live/_broadcast_form.html", form=BroadcastForm(formdata=None), sent_to=form.topic.data, cursor=cursor)
+        return render_template("live/_broadcast_form.html", form=BroadcastForm(formdata=None), sent_to=form.topic.data,
+                               cursor=cursor)
     flash(f"Notice sent to {form.topic.data}.")
     return redirect(url_for("live_admin.dashboard"))

@@ -12,7 +12,7 @@ from webapp.extensions import Model
 from webapp.models.accounts import User, utcnow
 
 
-class LaunchStatus(str, enum.Enum):
+class LaunchStatus(enum.StrEnum):
     PENDING = "pending"      # waiting for an admin
     REJECTED = "rejected"    # with a reason the applicant sees
     APPROVED = "approved"    # the launch job is creating the mint

@@ -23,7 +23,8 @@ def keystore() -> Keystore:
     return Keystore(Path(str(config["WALLET_KEYSTORE_PATH"])), str(config["WALLET_KEYSTORE_PASSPHRASE"]))
 
 
-def create_wallet(name: str, purpose: str = "", actor: User | None = None, ip_address: str | None = None) -> PlatformWallet:
+def create_wallet(name: str, purpose: str = "", actor: User | None = None,
+                  ip_address: str | None = None) -> PlatformWallet:
     """Generate a keypair under `name` and record its address; audited."""
     check_name(name)
     if db.session.scalar(select(PlatformWallet.id).where(PlatformWallet.name == name)) is not None:

@@ -31,7 +31,8 @@ class VestingPanel:
 
 def panel(mint: str) -> VestingPanel | None:
     application = db.session.scalar(select(LaunchApplication).where(
-        LaunchApplication.mint == mint, LaunchApplication.tier == "stable_grounds", LaunchApplication.status == "launched"))
+        LaunchApplication.mint == mint, LaunchApplication.tier == "stable_grounds",
+        LaunchApplication.status == "launched"))
     if application is None:
         return None
     status = vesting_releases.vesting_status(application)

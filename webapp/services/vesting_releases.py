@@ -34,7 +34,8 @@ def released_so_far(application: LaunchApplication) -> dict[str, int]:
     return {recipient: int(amount) for recipient, amount in rows}
 
 
-def request_due_releases(application: LaunchApplication, chain: ChainGateway, now: datetime | None = None) -> list[Payout]:
+def request_due_releases(application: LaunchApplication, chain: ChainGateway,
+                         now: datetime | None = None) -> list[Payout]:
     """Payout rows for what has vested and not been released; keyed by unlock moment, so reruns add nothing."""
     now = now or datetime.now(UTC)
     schedule = schedule_of(application)

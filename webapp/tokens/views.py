@@ -162,7 +162,8 @@ def vesting_preview() -> str:
     """The vesting chart for the numbers currently in the form (htmx, on change)."""
     numbers = [request.form.get(name, "") for name in ("cliff_days", "vesting_days", "unlock_period_days")]
     if not all(value.strip().isdigit() for value in numbers):
-        return render_template("tokens/_vesting_preview.html", preview="Enter whole days for cliff, duration and period.")
+        return render_template("tokens/_vesting_preview.html",
+                               preview="Enter whole days for cliff, duration and period.")
     cliff, duration, period = (min(int(value), 3650) for value in numbers)
     return render_template("tokens/_vesting_preview.html",
                            preview=vesting_chart.render_vesting_preview(cliff, duration, period))

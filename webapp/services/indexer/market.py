@@ -1,7 +1,7 @@
 """Trades, candles, last price, supply and market cap of tracked mints (the write side).
 
 Prices are exact ratios (lamports, base units); market cap is
-supply × lamports // units in integer arithmetic (PostgreSQL numeric `div`).
+supply * lamports // units in integer arithmetic (PostgreSQL numeric `div`).
 """
 from __future__ import annotations
 
@@ -76,7 +76,8 @@ def upsert_candles(rows: list[dict[str, object]]) -> None:
         return case((condition, getattr(new, column)), else_=getattr(old, column))
 
     set_ = {column: when(earlier, column) for column in ("open_lamports", "open_units", "open_slot", "open_signature")}
-    set_ |= {column: when(later, column) for column in ("close_lamports", "close_units", "close_slot", "close_signature")}
+    set_ |= {column: when(later, column)
+             for column in ("close_lamports", "close_units", "close_slot", "close_signature")}
     set_ |= {"high_lamports": when(higher, "high_lamports"), "high_units": when(higher, "high_units"),
              "low_lamports": when(lower, "low_lamports"), "low_units": when(lower, "low_units"),
              "volume_lamports": old.volume_lamports + new.volume_lamports,
@@ -123,7 +124,7 @@ def apply_supply(transactions: Iterable[PreparedTransaction]) -> None:
 
 
 def refresh_market_caps(mints: Iterable[str]) -> None:
-    """market cap = supply × last price, in lamports, rounded down (integer arithmetic)."""
+    """market cap = supply * last price, in lamports, rounded down (integer arithmetic)."""
     mints = sorted(set(mints))
     if mints:
         db.session.execute(

@@ -109,7 +109,8 @@ def _open_run(wallet_name: str) -> PayoutRun:
         db.session.flush()
     db.session.execute(
         update(Payout)
-        .where(Payout.wallet_name == wallet_name, Payout.status.in_([PayoutStatus.PENDING.value, PayoutStatus.IN_FLIGHT.value]))
+        .where(Payout.wallet_name == wallet_name,
+               Payout.status.in_([PayoutStatus.PENDING.value, PayoutStatus.IN_FLIGHT.value]))
         .values(run_id=run.id)
     )
     run.total_rows = db.session.scalar(select(func.count()).select_from(Payout).where(Payout.run_id == run.id)) or 0
@@ -285,7 +286,7 @@ def resolve_batches(batches: list[PayoutBatch], chain: ChainGateway) -> None:
     for start in range(0, len(batches), SIGNATURE_LOOKUP_CHUNK):
         chunk = batches[start:start + SIGNATURE_LOOKUP_CHUNK]
         states = chain.signature_states([batch.signature for batch in chunk])
-        for batch, state in zip(chunk, states):
+        for batch, state in zip(chunk, states, strict=True):
             if state is None:
                 height = chain.block_height() if height is None else height
                 if height > batch.last_valid_block_height:

@@ -38,7 +38,7 @@ def deposit(client: SolanaRpcClient, user: User, keypair: Keypair, mint: str, ki
 
 
 def stake_demo_holdings(client: SolanaRpcClient, log_line=print) -> int:  # type: ignore[no-untyped-def]
-    """Each of the first demo traders stakes 20–40 % of what they hold and gives 5 % to the fund, once per token."""
+    """Each of the first demo traders stakes 20-40 % of what they hold and gives 5 % to the fund, once per token."""
     from webapp.services.trading.demo_trader import trader
 
     mints = db.session.scalars(select(LaunchApplication.mint).where(
