@@ -1,7 +1,7 @@
 """Flask extensions, created unbound here and bound to the app in create_app()."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -10,7 +10,7 @@ from flask_migrate import Migrate
 from flask_sock import Sock
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names, so Alembic can drop what it created.
@@ -32,7 +32,10 @@ db = SQLAlchemy(model_class=Base)
 # Models subclass Model: at run time Flask-SQLAlchemy's db.Model (query property, binds),
 # which type checkers cannot see through, so they are told it is the declarative Base it wraps.
 if TYPE_CHECKING:
-    Model = Base
+    class Model(Base):
+        __abstract__ = True
+        # Every model maps one Table (DeclarativeBase only promises a FromClause), which insert() takes.
+        __table__: ClassVar[Table]
 else:
     Model = db.Model
 migrate = Migrate()

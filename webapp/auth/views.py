@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
+from werkzeug.wrappers import Response as BaseResponse
 
 from webapp.chain.siws import SignInError
 from webapp.extensions import limiter
@@ -75,7 +76,7 @@ def verify() -> tuple[Response, int] | Response:
 
 
 @bp.post("/logout")
-def logout() -> Response:
+def logout() -> BaseResponse:
     """End the session."""
     if current_user.is_authenticated:
         logout_user()

@@ -135,7 +135,8 @@ def read_reports(redis: Redis) -> list[ProcessReport]:
     keys = redis.zrange(INDEX_KEY, 0, -1)
     if not keys:
         return []
-    reports = [ProcessReport(**json.loads(raw)) for raw in redis.mget(keys) if raw]
+    names = [key for key in keys if isinstance(key, bytes | str)]  # members only: no WITHSCORES asked
+    reports = [ProcessReport(**json.loads(raw)) for raw in redis.mget(names) if raw]
     return sorted(reports, key=lambda report: report.process)
 
 

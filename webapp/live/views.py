@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 from redis.exceptions import RedisError
+from werkzeug.wrappers import Response as BaseResponse
 
 from webapp import live
 from webapp.extensions import db, sock
@@ -119,13 +120,14 @@ def dashboard() -> str:
 
 
 @admin_bp.post("/broadcast")
-def broadcast() -> Response | str:
+def broadcast() -> BaseResponse | str:
     """Send a notice to every page following a topic; audited."""
     form = BroadcastForm()
     if not form.validate_on_submit():
         abort(422, description=" ".join(e for errors in form.errors.values() for e in errors))
     try:
-        cursor = live.broadcast_notice(current_user, form.topic.data, form.notice.data, ip_address=request.remote_addr)
+        cursor = live.broadcast_notice(current_user, form.topic.data or "", form.notice.data or "",
+                                       ip_address=request.remote_addr)
     except RedisError:
         db.session.rollback()
         abort(503, description="The live hub is unreachable; nothing was sent.")

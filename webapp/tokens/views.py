@@ -103,7 +103,7 @@ def _holder_labels(launch: LaunchApplication | None) -> dict[str, str]:
 
 
 @bp.get("/<mint>/chart")
-def chart(mint: str) -> str:
+def chart(mint: str) -> str | bytes:
     """The candle chart at another interval (a fragment for htmx, the page otherwise)."""
     token = _token_or_404(mint)
     interval = request.args.get("interval", "5m")

@@ -48,9 +48,10 @@ def reconcile(client: SolanaRpcClient, mint: str, recheck_pause: float = 1.0) ->
     db.session.add(run)
     db.session.commit()
     try:
-        owners = list(db.session.scalars(
+        owners = [owner for owner in db.session.scalars(
             select(HolderAccount.owner).where(HolderAccount.mint == mint, HolderAccount.owner.is_not(None))
-            .group_by(HolderAccount.owner).order_by(func.sum(HolderAccount.amount).desc()).limit(MAX_OWNERS)))
+            .group_by(HolderAccount.owner).order_by(func.sum(HolderAccount.amount).desc()).limit(MAX_OWNERS))
+            if owner is not None]  # the query already skips them; this tells the type checker
         on_chain = chain_balances(client, mint, owners)
         suspects = differences(indexed_balances(mint), on_chain, set(owners))
         run.accounts_checked = len(set(on_chain) | set(suspects))
