@@ -1,7 +1,7 @@
 """Flask extensions, created unbound here and bound to the app in create_app()."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -12,6 +12,10 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
+from werkzeug.local import LocalProxy
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 # Stable constraint names, so Alembic can drop what it created.
 NAMING_CONVENTION = {
@@ -54,6 +58,14 @@ def unlimited_read() -> bool:
     from flask import request
 
     return request.method in ("GET", "HEAD") and request.blueprint not in BLUEPRINTS_LIMITED_ON_READ
+
+
+def app_object() -> Flask:
+    """The app behind `current_app`, for threads and loops that outlive the app context."""
+    from flask import current_app
+
+    # Flask types current_app as the app itself; it is a LocalProxy standing for it.
+    return cast("LocalProxy[Flask]", current_app)._get_current_object()
 
 
 def redis_client():

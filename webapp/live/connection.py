@@ -39,7 +39,7 @@ def send_now(sock: socket.socket, data: bytes) -> int:
     """Write what the kernel takes without waiting; 0 when the socket buffer is full."""
     try:
         if type(sock).__module__.startswith("gevent"):
-            return sock.send(data, 0, timeout=0.0)  # type: ignore[call-arg]
+            return sock.send(data, 0, timeout=0.0)  # type: ignore[call-arg]  # gevent's send takes a timeout
         return sock.send(data, socket.MSG_DONTWAIT)
     except BlockingIOError:
         return 0

@@ -10,7 +10,7 @@ from redis.exceptions import RedisError
 from werkzeug.wrappers import Response as BaseResponse
 
 from webapp import live
-from webapp.extensions import db, sock
+from webapp.extensions import app_object, db, sock
 from webapp.live.forms import BroadcastForm
 from webapp.live.hub import Refused, hub_for
 from webapp.live.topics import TopicError, dom_id, is_cursor, may_follow, parse_topic, user_topic
@@ -74,7 +74,7 @@ def socket(ws) -> None:
     """Push the fragments of ?topics=… to this browser until it leaves."""
     user_id = int(current_user.id) if current_user.is_authenticated else None
     db.session.remove()  # a socket lives for hours: give its database connection back now
-    hub = hub_for(current_app._get_current_object())  # type: ignore[attr-defined]
+    hub = hub_for(app_object())
     try:
         subscriber = hub.admit(
             ws, request.args.get("topics"), user_id=user_id,

@@ -5,8 +5,10 @@ import base64
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from webapp.extensions import db
 from webapp.models import BondingCurve, HolderAccount, Token, TokenMarket, TokenTrade, WalletActivity
@@ -47,7 +49,7 @@ class DirectoryPage:
     next_cursor: str | None
 
 
-def _figures(since_24h: datetime, since_7d: datetime):  # type: ignore[no-untyped-def]
+def _figures(since_24h: datetime, since_7d: datetime) -> tuple[Subquery, Subquery, Subquery]:
     volume = (select(TokenTrade.mint, func.sum(TokenTrade.sol_amount).label("volume"))
               .where(TokenTrade.block_time > since_24h).group_by(TokenTrade.mint).subquery())
     holders = (select(HolderAccount.mint, func.count(func.distinct(HolderAccount.owner)).label("holders"))
@@ -57,7 +59,8 @@ def _figures(since_24h: datetime, since_7d: datetime):  # type: ignore[no-untype
     return volume, holders, active
 
 
-def _sort_key(sort: str, volume, holders, active):  # type: ignore[no-untyped-def]
+def _sort_key(sort: str, volume: Subquery, holders: Subquery,
+              active: Subquery) -> ColumnElement[Any] | InstrumentedAttribute[int]:
     """An integer per token, higher first (newest: by id)."""
     if sort == "market_cap":
         return func.coalesce(TokenMarket.market_cap_lamports, 0)

@@ -38,7 +38,7 @@ class Connection:
         self.subscriptions: set[int] = set()
         self.overflowed = False
 
-    def send(self, message: dict[str, Any]) -> None:
+    def send(self, message: dict[str, Any] | list[dict[str, Any]]) -> None:  # a list: a batch's replies
         if self.queue.qsize() >= MAX_QUEUED_MESSAGES:
             # A reader this slow would hold unbounded memory: cut it off instead.
             self.overflowed = True

@@ -35,6 +35,12 @@ class SendRefused(Exception):
         return "insufficient funds" in text or "insufficient lamports" in text
 
 
+class MintReader(Protocol):
+    """The only chain question a payout request asks (a ChainGateway answers it too)."""
+
+    def mint_info(self, mint: str) -> MintInfo | None: ...
+
+
 class ChainGateway(Protocol):
     def latest_blockhash(self) -> tuple[Hash, int]:
         """The newest blockhash and the last block height at which it is valid."""
