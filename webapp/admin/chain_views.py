@@ -6,6 +6,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in its stubs
 from wtforms.validators import InputRequired, Length
 
 from webapp.admin.forms import selected_ids
@@ -22,8 +23,8 @@ class TrackMintForm(FlaskForm):
     mint = StringField("Mint address", validators=[InputRequired(message="Enter the mint's address."), Length(max=64)])
     name = StringField("Name", validators=[Length(max=64)])
     symbol = StringField("Symbol", validators=[Length(max=16)])
-    tier = SelectField("Tier", default="", choices=[("", "None yet")] + [
-        (t.value, t.value.replace("_", " ").title()) for t in Tier])
+    tier = SelectField("Tier", default="", choices=[SelectChoice("", "None yet")] + [
+        SelectChoice(t.value, t.value.replace("_", " ").title()) for t in Tier])
 
 
 def _page(form: TrackMintForm, status_code: int = 200) -> tuple[str, int]:
