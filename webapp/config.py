@@ -40,7 +40,8 @@ def load_settings(instance_path: Path) -> dict[str, object]:
     redis_url = os.environ.get("REDIS_URL", "")
     return {
         "SECRET_KEY": _generated_secret(instance_path, "SECRET_KEY", "secret_key"),
-        "WALLET_KEYSTORE_PASSPHRASE": _generated_secret(instance_path, "WALLET_KEYSTORE_PASSPHRASE", "keystore_passphrase"),
+        "WALLET_KEYSTORE_PASSPHRASE": _generated_secret(instance_path, "WALLET_KEYSTORE_PASSPHRASE",
+                                                        "keystore_passphrase"),
         "WALLET_KEYSTORE_PATH": os.environ.get("WALLET_KEYSTORE_PATH", str(instance_path / "keystore.json")),
         "PAYOUT_WALLET": os.environ.get("PAYOUT_WALLET", "payout_hot"),
         "PAYOUT_PRIORITY_MICRO_LAMPORTS": int(os.environ.get("PAYOUT_PRIORITY_MICRO_LAMPORTS", "0")),

@@ -1,7 +1,7 @@
 """Flask extensions, created unbound here and bound to the app in create_app()."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -10,8 +10,12 @@ from flask_migrate import Migrate
 from flask_sock import Sock
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
+from werkzeug.local import LocalProxy
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 # Stable constraint names, so Alembic can drop what it created.
 NAMING_CONVENTION = {
@@ -32,7 +36,10 @@ db = SQLAlchemy(model_class=Base)
 # Models subclass Model: at run time Flask-SQLAlchemy's db.Model (query property, binds),
 # which type checkers cannot see through, so they are told it is the declarative Base it wraps.
 if TYPE_CHECKING:
-    Model = Base
+    class Model(Base):
+        __abstract__ = True
+        # Every model maps one Table (DeclarativeBase only promises a FromClause), which insert() takes.
+        __table__: ClassVar[Table]
 else:
     Model = db.Model
 migrate = Migrate()
@@ -51,6 +58,14 @@ def unlimited_read() -> bool:
     from flask import request
 
     return request.method in ("GET", "HEAD") and request.blueprint not in BLUEPRINTS_LIMITED_ON_READ
+
+
+def app_object() -> Flask:
+    """The app behind `current_app`, for threads and loops that outlive the app context."""
+    from flask import current_app
+
+    # Flask types current_app as the app itself; it is a LocalProxy standing for it.
+    return cast("LocalProxy[Flask]", current_app)._get_current_object()
 
 
 def redis_client():

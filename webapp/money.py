@@ -37,7 +37,8 @@ def price_text(lamports: int, token_units: int, decimals: int, digits: int = 4) 
     """SOL per whole token for `lamports` paid for `token_units`, to `digits` significant digits."""
     if token_units <= 0:
         return "—"
-    value = Decimal(lamports) * Decimal(10) ** decimals / Decimal(token_units) / Decimal(10) ** LAMPORTS_PER_SOL_DECIMALS
+    value = (Decimal(lamports) * Decimal(10) ** decimals / Decimal(token_units)
+             / Decimal(10) ** LAMPORTS_PER_SOL_DECIMALS)
     if value == 0:
         return "0"
     value = value.quantize(Decimal(1).scaleb(value.adjusted() - digits + 1), rounding=ROUND_HALF_EVEN)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import wraps
-from typing import TypeVar
+from typing import ParamSpec, TypeVar
 from urllib.parse import quote
 
 from flask import Flask, Response, abort, request
@@ -12,7 +12,8 @@ from flask_login import current_user
 
 from webapp.models import Role
 
-F = TypeVar("F", bound=Callable[..., object])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -101,18 +102,18 @@ def init_request_guards(app: Flask) -> None:
             abort(refusal[0], description=refusal[1])
 
 
-def role_required(role: Role) -> Callable[[F], F]:
+def role_required(role: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """401 for visitors who are not signed in, 403 for members below `role`."""
 
-    def decorator(view: F) -> F:
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
-        def gated(*args: object, **kwargs: object) -> object:
+        def gated(*args: P.args, **kwargs: P.kwargs) -> R:
             if not current_user.is_authenticated:
                 abort(401, description="Sign in with your wallet to continue.")
             if not current_user.has_role(role):
                 abort(403, description=f"This page is for {role.value}s only.")
             return view(*args, **kwargs)
 
-        return gated  # type: ignore[return-value]
+        return gated
 
     return decorator

@@ -68,8 +68,10 @@ def launch_token(application_id: int) -> dict[str, object]:
     except Exception as error:
         db.session.rollback()
         application = db.session.get(LaunchApplication, application_id)
-        application.status, application.failure = LaunchStatus.FAILED.value, f"{type(error).__name__}: {error}"[:1000]
-        db.session.commit()
+        if application is not None:  # deleted meanwhile: nothing to mark, the error is still raised
+            application.status = LaunchStatus.FAILED.value
+            application.failure = f"{type(error).__name__}: {error}"[:1000]
+            db.session.commit()
         raise
     return {"mint": application.mint, "created": application.created_signature,
             "supply_fixed": application.supply_fixed_signature}

@@ -61,9 +61,9 @@ def send_tokens() -> Response:
     if not form.validate_on_submit():
         abort(422, description="; ".join(e for errs in form.errors.values() for e in errs))
     try:
-        payout = platform_wallets.send_tokens(current_user, form.wallet.data, form.recipient.data, form.mint.data,
-                                              form.amount.data, form.request_id.data, runs.chain_gateway(),
-                                              request.remote_addr)
+        payout = platform_wallets.send_tokens(current_user, form.wallet.data, form.recipient.data or "",
+                                              form.mint.data or "", form.amount.data or "", form.request_id.data or "",
+                                              runs.chain_gateway(), request.remote_addr)
     except PayoutRequestError as error:
         abort(422, description=str(error))
     except (SolanaUnavailable, SolanaRpcError) as error:

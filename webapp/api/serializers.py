@@ -17,7 +17,8 @@ def token_json(token: Token) -> dict[str, object]:
 def card_json(card: TokenCard) -> dict[str, object]:
     return {
         **token_json(card.token),
-        "price": None if card.price is None else {"lamports": str(card.price.lamports), "base_units": str(card.price.units)},
+        "price": None if card.price is None else {"lamports": str(card.price.lamports),
+                                                  "base_units": str(card.price.units)},
         "market_cap_lamports": str(card.market_cap_lamports),
         "volume_24h_lamports": str(card.volume_24h_lamports),
         "holders": card.holders,

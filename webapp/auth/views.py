@@ -115,7 +115,7 @@ def verify() -> tuple[Response, int] | Response:
 
 
 @bp.post("/logout")
-def logout() -> Response:
+def logout() -> BaseResponse:
     """End the session."""
     if current_user.is_authenticated:
         logout_user()

@@ -6,8 +6,10 @@ import threading
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import AppGroup
+
+from webapp.extensions import app_object
 
 chain_cli = AppGroup("chain", help="The local Solana chain for development.")
 
@@ -71,7 +73,7 @@ def simulate(rate: float, wallets: int, tokens: int, duration: str, curve_trade_
                    f"{len(simulator.state.tokens)} tokens: {mints}")
         stop = threading.Event()
         if curve_trade_seconds > 0:
-            _start_curve_trading(current_app._get_current_object(), curve_trade_seconds, stop)  # type: ignore[attr-defined]
+            _start_curve_trading(app_object(), curve_trade_seconds, stop)
         try:
             stats = simulator.run(seconds)
         except KeyboardInterrupt:
@@ -81,7 +83,7 @@ def simulate(rate: float, wallets: int, tokens: int, duration: str, curve_trade_
         click.echo(f"sent {stats.sent} transactions ({stats.by_action}), {stats.rejected} refused")
 
 
-def _start_curve_trading(app, seconds: float, stop: threading.Event) -> None:  # type: ignore[no-untyped-def]
+def _start_curve_trading(app: Flask, seconds: float, stop: threading.Event) -> None:
     """Demo members trade the curves and pools in the background (until `stop`), through the members' own path."""
     import random
 
@@ -106,4 +108,4 @@ def listen() -> None:
     from webapp.chain.listener import run_listener
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    run_listener(current_app._get_current_object())  # type: ignore[attr-defined]
+    run_listener(app_object())

@@ -16,6 +16,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -40,9 +41,17 @@ class SealedKey:
 def check_name(name: str) -> str:
     if not WALLET_NAME.match(name or ""):
         raise KeystoreError(
-            "Wallet names are 2–48 characters: lowercase letters, digits or '_', starting with a letter."
+            "Wallet names are 2-48 characters: lowercase letters, digits or '_', starting with a letter."
         )
     return name
+
+
+class _KeystoreFile(TypedDict):
+    """The keystore's JSON file: a scrypt salt and, per wallet name, its sealed key."""
+
+    version: int
+    salt: str
+    wallets: dict[str, dict[str, str]]
 
 
 class Keystore:
@@ -54,7 +63,7 @@ class Keystore:
         self._data = self._load()
         self._key: bytes | None = None
 
-    def _load(self) -> dict[str, object]:
+    def _load(self) -> _KeystoreFile:
         if self.path.exists():
             return json.loads(self.path.read_text())
         return {"version": 1, "salt": base64.b64encode(secrets.token_bytes(16)).decode(), "wallets": {}}
@@ -67,7 +76,7 @@ class Keystore:
 
     @property
     def _wallets(self) -> dict[str, dict[str, str]]:
-        return self._data["wallets"]  # type: ignore[return-value]
+        return self._data["wallets"]
 
     def names(self) -> list[str]:
         return sorted(set(self._wallets) | set(_environment_names()))

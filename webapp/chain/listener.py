@@ -57,7 +57,8 @@ class ChainListener:
         self.ids = itertools.count(1)
         self.ws: ClientConnection | None = None
         self.ws_url: str | None = None
-        self.state, self.error = "starting", None
+        self.state = "starting"
+        self.error: str | None = None
         self.reconnects = self.notifications = self.enqueued = 0
         self.chain_slot: int | None = None
         self.synced_slot: int | None = None

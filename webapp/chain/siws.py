@@ -7,8 +7,10 @@ wallet built itself from the same fields.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from solders.pubkey import Pubkey
 from solders.signature import Signature
@@ -79,7 +81,10 @@ def parse_message(message: str) -> SignInFields:
     return SignInFields(domain=domain, address=address, statement=statement, **values)
 
 
-def _parse_base58(text: str | None, what: str, size: str, parse):  # type: ignore[no-untyped-def]
+_Parsed = TypeVar("_Parsed", Pubkey, Signature)
+
+
+def _parse_base58(text: str | None, what: str, size: str, parse: Callable[[str], _Parsed]) -> _Parsed:
     """Decode `text` with solders' `parse`, refusing anything that does not round-trip."""
     text = (text or "").strip()
     if not text:

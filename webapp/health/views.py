@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from webapp.extensions import csrf, limiter, redis_client, solana_client
+from webapp.extensions import app_object, csrf, limiter, redis_client, solana_client
 from webapp.observability import metrics_response
 from webapp.services import health
 from webapp.services.health import Check
@@ -45,4 +45,4 @@ def solana() -> tuple[Response, int]:
 @bp.get("/metrics")
 def metrics() -> Response:
     """Prometheus text format."""
-    return metrics_response(current_app._get_current_object())  # type: ignore[attr-defined]
+    return metrics_response(app_object())

@@ -17,7 +17,7 @@ from flask import current_app, has_app_context
 from redis import Redis
 from redis.exceptions import RedisError
 
-from webapp.extensions import redis_client
+from webapp.extensions import app_object, redis_client
 from webapp.live import history, stats
 from webapp.live.fragments import (
     render_market_data,
@@ -36,7 +36,8 @@ from webapp.live.topics import GLOBAL, TopicError, parse_topic, token_topic, use
 __all__ = [
     "GLOBAL", "TopicError", "broadcast_notice", "latest_cursor", "missed", "overview", "publish",
     "render_market_data", "render_notice", "render_notification", "render_price_update",
-    "render_token_created", "render_transaction", "render_user_activity", "token_topic", "transaction_view", "user_topic",
+    "render_token_created", "render_transaction", "render_user_activity", "token_topic", "transaction_view",
+    "user_topic",
 ]
 
 MAX_FRAGMENT_BYTES = 256 * 1024
@@ -60,7 +61,7 @@ def publish(topic: str, html: str, *, redis: Redis | str | None = None) -> str:
         raise RuntimeError("live.publish needs an app context or redis=<client or URL>.")
     client = redis_client()
     if client is None:
-        return hub_for(current_app._get_current_object()).publish_locally(topic, html)  # type: ignore[attr-defined]
+        return hub_for(app_object()).publish_locally(topic, html)
     return history.publish(client, topic, html, length=length, ttl=ttl)
 
 
@@ -69,7 +70,7 @@ def missed(topic: str, after: str) -> list[Entry]:
     limit = int(current_app.config.get("LIVE_HISTORY_LENGTH", history.DEFAULT_LENGTH))
     client = redis_client()
     if client is None:
-        local = hub_for(current_app._get_current_object()).local  # type: ignore[attr-defined]
+        local = hub_for(app_object()).local
         return local.since(topic, after, limit) if local else []
     return history.since(client, topic, after, limit)
 
@@ -79,7 +80,7 @@ def latest_cursor(topic: str) -> str:
     client = redis_client()
     try:
         if client is None:
-            local = hub_for(current_app._get_current_object()).local  # type: ignore[attr-defined]
+            local = hub_for(app_object()).local
             return local.latest(topic) if local else history.FIRST_CURSOR
         return history.latest(client, topic)
     except RedisError as error:
@@ -92,7 +93,7 @@ def overview() -> stats.Overview:
     client = redis_client()
     if client is not None:
         return stats.overview(stats.read_reports(client))
-    report = hub_for(current_app._get_current_object()).last_report  # type: ignore[attr-defined]
+    report = hub_for(app_object()).last_report
     return stats.overview([report] if report else [])
 
 
@@ -101,5 +102,6 @@ def broadcast_notice(actor, topic: str, text: str, *, ip_address: str | None = N
     from webapp.services import audit
 
     topic = parse_topic(topic)
-    audit.record(actor, "live.broadcast", target_type="topic", target_id=topic, details={"notice": text}, ip_address=ip_address)
+    audit.record(actor, "live.broadcast", target_type="topic", target_id=topic, details={"notice": text},
+                 ip_address=ip_address)
     return publish(topic, render_notice(text))

@@ -39,7 +39,7 @@ def send_now(sock: socket.socket, data: bytes) -> int:
     """Write what the kernel takes without waiting; 0 when the socket buffer is full."""
     try:
         if type(sock).__module__.startswith("gevent"):
-            return sock.send(data, 0, timeout=0.0)  # type: ignore[call-arg]
+            return sock.send(data, 0, timeout=0.0)  # type: ignore[call-arg]  # gevent's send takes a timeout
         return sock.send(data, socket.MSG_DONTWAIT)
     except BlockingIOError:
         return 0
@@ -61,7 +61,8 @@ class Counters:
 class Subscriber:
     """One open WebSocket and the topics it follows."""
 
-    def __init__(self, ws, topics: list[str], user_id: int | None, address: str, queue_limit: int, counters: Counters) -> None:
+    def __init__(self, ws, topics: list[str], user_id: int | None, address: str, queue_limit: int,
+                 counters: Counters) -> None:
         self.ws = ws
         self.sock: socket.socket = ws.sock
         self.topics = topics
@@ -123,7 +124,7 @@ class Subscriber:
         self.sending_since = None
 
     def close(self, code: int, message: str) -> None:
-        """A clean close with a code the browser sees (htmx reconnects on 1011–1013)."""
+        """A clean close with a code the browser sees (htmx reconnects on 1011-1013)."""
         if not self._writing.acquire(timeout=1.0):
             self.drop("stuck")  # a write has hung: no room for a goodbye either
             return

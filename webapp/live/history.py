@@ -13,6 +13,8 @@ from collections import deque
 from dataclasses import dataclass
 
 from redis import Redis
+from redis.exceptions import RedisError
+from redis.typing import StreamEntry
 
 from webapp.live.topics import cursor_key
 
@@ -42,7 +44,16 @@ def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def publish(redis: Redis, topic: str, html: str, *, length: int = DEFAULT_LENGTH, ttl: int = DEFAULT_TTL_SECONDS) -> str:
+def _entry(row: StreamEntry) -> Entry:
+    """One XRANGE row. Only XCLAIM answers entries without an id or fields, so such a row is a broken reply."""
+    cursor, fields = row
+    if cursor is None or fields is None:
+        raise RedisError("XRANGE answered an entry without an id or fields")
+    return Entry(_text(cursor), _text(fields[b"html"] if b"html" in fields else fields["html"]))
+
+
+def publish(redis: Redis, topic: str, html: str, *, length: int = DEFAULT_LENGTH,
+            ttl: int = DEFAULT_TTL_SECONDS) -> str:
     """Append to the topic's history and announce it to every web process; returns the cursor."""
     cursor = redis.eval(_PUBLISH, 2, HISTORY_PREFIX + topic, CHANNEL_PREFIX + topic, length, ttl, html)
     return _text(cursor)
@@ -51,12 +62,12 @@ def publish(redis: Redis, topic: str, html: str, *, length: int = DEFAULT_LENGTH
 def since(redis: Redis, topic: str, after: str, limit: int = DEFAULT_LENGTH) -> list[Entry]:
     """Fragments published after `after`, oldest first."""
     rows = redis.xrange(HISTORY_PREFIX + topic, min=f"({after}", max="+", count=limit)
-    return [Entry(_text(cursor), _text(fields[b"html"] if b"html" in fields else fields["html"])) for cursor, fields in rows]
+    return [_entry(row) for row in rows or []]
 
 
 def latest(redis: Redis, topic: str) -> str:
     rows = redis.xrevrange(HISTORY_PREFIX + topic, max="+", min="-", count=1)
-    return _text(rows[0][0]) if rows else FIRST_CURSOR
+    return _entry(rows[0]).cursor if rows else FIRST_CURSOR
 
 
 def decode(channel: bytes | str, data: bytes | str) -> tuple[str, Entry]:

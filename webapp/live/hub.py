@@ -181,8 +181,8 @@ class Hub:
         for subscriber in everyone:
             try:
                 subscriber.close(code, message)
-            except Exception:  # noqa: BLE001 - already gone
-                pass
+            except Exception as error:  # noqa: BLE001 - shutting down: one dead socket must not keep the rest open
+                log.debug("live: closing a connection failed (already gone?): %s", error)
             subscriber.ws.event.set()
         return len(everyone)
 

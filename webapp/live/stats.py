@@ -35,7 +35,8 @@ RATE = Gauge(
     ["direction"],
     multiprocess_mode="livesum",
 )
-MESSAGES = Counter("momentum_live_messages_total", "Fragments received from Redis, frames sent to browsers", ["direction"])
+MESSAGES = Counter("momentum_live_messages_total", "Fragments received from Redis, frames sent to browsers",
+                   ["direction"])
 DROPPED = Counter("momentum_live_dropped_total", "Connections dropped: slow, stuck or heartbeat", ["reason"])
 REFUSED = Counter("momentum_live_refused_total", "Connections refused: full, limits, topics", ["reason"])
 
@@ -134,7 +135,8 @@ def read_reports(redis: Redis) -> list[ProcessReport]:
     keys = redis.zrange(INDEX_KEY, 0, -1)
     if not keys:
         return []
-    reports = [ProcessReport(**json.loads(raw)) for raw in redis.mget(keys) if raw]
+    names = [key for key in keys if isinstance(key, bytes | str)]  # members only: no WITHSCORES asked
+    reports = [ProcessReport(**json.loads(raw)) for raw in redis.mget(names) if raw]
     return sorted(reports, key=lambda report: report.process)
 
 

@@ -7,9 +7,10 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 from redis.exceptions import RedisError
+from werkzeug.wrappers import Response as BaseResponse
 
 from webapp import live
-from webapp.extensions import db, sock
+from webapp.extensions import app_object, db, sock
 from webapp.live.forms import BroadcastForm
 from webapp.live.hub import Refused, hub_for
 from webapp.live.topics import TopicError, dom_id, is_cursor, may_follow, parse_topic, user_topic
@@ -54,7 +55,10 @@ def _page_topics(page_topics: list[str] | None = None) -> list[str]:
 
 @bp.before_request
 def refuse_compression() -> None:
-    """Answer the handshake without permessage-deflate: one frame is built per broadcast, not one compressor per socket."""
+    """Answer the handshake without permessage-deflate.
+
+    One frame is built per broadcast, not one compressor per socket.
+    """
     if request.endpoint == "live.socket":
         request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
 
@@ -70,7 +74,7 @@ def socket(ws) -> None:
     """Push the fragments of ?topics=… to this browser until it leaves."""
     user_id = int(current_user.id) if current_user.is_authenticated else None
     db.session.remove()  # a socket lives for hours: give its database connection back now
-    hub = hub_for(current_app._get_current_object())  # type: ignore[attr-defined]
+    hub = hub_for(app_object())
     try:
         subscriber = hub.admit(
             ws, request.args.get("topics"), user_id=user_id,
@@ -116,18 +120,20 @@ def dashboard() -> str:
 
 
 @admin_bp.post("/broadcast")
-def broadcast() -> Response | str:
+def broadcast() -> BaseResponse | str:
     """Send a notice to every page following a topic; audited."""
     form = BroadcastForm()
     if not form.validate_on_submit():
         abort(422, description=" ".join(e for errors in form.errors.values() for e in errors))
     try:
-        cursor = live.broadcast_notice(current_user, form.topic.data, form.notice.data, ip_address=request.remote_addr)
+        cursor = live.broadcast_notice(current_user, form.topic.data or "", form.notice.data or "",
+                                       ip_address=request.remote_addr)
     except RedisError:
         db.session.rollback()
         abort(503, description="The live hub is unreachable; nothing was sent.")
     db.session.commit()
     if is_htmx():
-        return render_template("live/_broadcast_form.html", form=BroadcastForm(formdata=None), sent_to=form.topic.data, cursor=cursor)
+        return render_template("live/_broadcast_form.html", form=BroadcastForm(formdata=None), sent_to=form.topic.data,
+                               cursor=cursor)
     flash(f"Notice sent to {form.topic.data}.")
     return redirect(url_for("live_admin.dashboard"))

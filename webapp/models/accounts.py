@@ -16,7 +16,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     MEMBER = "member"
     MODERATOR = "moderator"
     ADMIN = "admin"

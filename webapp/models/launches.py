@@ -12,7 +12,7 @@ from webapp.extensions import Model
 from webapp.models.accounts import User, utcnow
 
 
-class LaunchStatus(str, enum.Enum):
+class LaunchStatus(enum.StrEnum):
     PENDING = "pending"      # waiting for an admin
     REJECTED = "rejected"    # with a reason the applicant sees
     APPROVED = "approved"    # the launch job is creating the mint
@@ -36,7 +36,7 @@ class LaunchApplication(Model):
     links: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict)
     tier: Mapped[str] = mapped_column(String(16))
     team_allocation_bps: Mapped[int] = mapped_column(Integer, default=0)
-    team_wallets: Mapped[list[list[object]]] = mapped_column(JSONB, default=list)  # [[wallet, weight], …]
+    team_wallets: Mapped[list[list[str | int]]] = mapped_column(JSONB, default=list)  # [[wallet, weight], …]
     cliff_days: Mapped[int] = mapped_column(Integer, default=0)
     vesting_days: Mapped[int] = mapped_column(Integer, default=0)
     unlock_period_days: Mapped[int] = mapped_column(Integer, default=0)

@@ -4,7 +4,18 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, LargeBinary, Numeric, SmallInteger, String, Text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import Model
@@ -14,7 +25,7 @@ from webapp.models.accounts import utcnow
 TokenAmount = Numeric(39, 0)
 
 
-class PayoutReason(str, enum.Enum):
+class PayoutReason(enum.StrEnum):
     POOL = "pool"
     BOUNTY = "bounty"
     EARNINGS = "earnings"
@@ -24,21 +35,21 @@ class PayoutReason(str, enum.Enum):
     UNSTAKE = "unstake"  # staked tokens paid back from a token's stake escrow
 
 
-class PayoutStatus(str, enum.Enum):
+class PayoutStatus(enum.StrEnum):
     PENDING = "pending"      # waiting for a transaction
     IN_FLIGHT = "in_flight"  # in a signed transaction whose fate is not final yet
     CONFIRMED = "confirmed"  # finalized on chain
     FAILED = "failed"        # refused (bad recipient, chain error); an admin may retry
 
 
-class BatchStatus(str, enum.Enum):
+class BatchStatus(enum.StrEnum):
     SIGNED = "signed"        # signature stored, maybe sent, maybe not
     FINALIZED = "finalized"  # landed and finalized without error
     FAILED = "failed"        # landed with an error: it moved nothing
     EXPIRED = "expired"      # blockhash expired and the chain never saw it
 
 
-class RunStatus(str, enum.Enum):
+class RunStatus(enum.StrEnum):
     RUNNING = "running"
     DONE = "done"
     HALTED = "halted"

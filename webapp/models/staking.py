@@ -32,12 +32,12 @@ STAKE_WALLET_PREFIX = "stake_"  # stake escrows: the indexer labels transfers in
 FUND_WALLET_PREFIX = "fund_"    # community funds: contributions stay plain transfers
 
 
-class DepositKind(str, enum.Enum):
+class DepositKind(enum.StrEnum):
     STAKE = "stake"  # into the stake escrow, credited to the member's position
     FUND = "fund"    # a contribution to the community fund, not returned
 
 
-class DepositStatus(str, enum.Enum):
+class DepositStatus(enum.StrEnum):
     AWAITING_SIGNATURE = "awaiting_signature"  # built; the member's wallet has not signed yet
     SENT = "sent"                              # both signatures on it, sent to the chain
     CONFIRMED = "confirmed"                    # landed; a stake is credited to the position

@@ -14,12 +14,12 @@ from webapp.models.accounts import utcnow
 TokenAmount = Numeric(39, 0)
 
 
-class TokenProgram(str, enum.Enum):
+class TokenProgram(enum.StrEnum):
     TOKEN = "token"            # TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
     TOKEN_2022 = "token-2022"  # TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb
 
 
-class Tier(str, enum.Enum):
+class Tier(enum.StrEnum):
     WILD_FIRES = "wild_fires"
     STABLE_GROUNDS = "stable_grounds"
 

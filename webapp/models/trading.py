@@ -25,13 +25,13 @@ from webapp.models.accounts import utcnow
 from webapp.models.tokens import TokenAmount
 
 
-class MarketPhase(str, enum.Enum):
+class MarketPhase(enum.StrEnum):
     CURVE = "curve"            # trading on the bonding curve
     GRADUATING = "graduating"  # sold out; the graduation transaction is on its way
     POOL = "pool"              # graduated: trading in the constant-product pool
 
 
-class OrderStatus(str, enum.Enum):
+class OrderStatus(enum.StrEnum):
     AWAITING_SIGNATURE = "awaiting_signature"  # quoted; the member's wallet has not signed yet
     SENT = "sent"                              # both signatures on it, sent to the chain
     CONFIRMED = "confirmed"                    # landed; the market's reserves moved

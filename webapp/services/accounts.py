@@ -13,7 +13,7 @@ class RoleChangeError(ValueError):
     """A role change that is not allowed; the message says why."""
 
 
-def users_query(search: str | None = None, role: str | None = None) -> Select[tuple[User]]:
+def users_query(search: str | None = None, role: str | None = None) -> Select[User]:
     query = select(User).order_by(User.created_at.desc(), User.id.desc())
     if search:
         pattern = f"%{search.strip()}%"

@@ -29,7 +29,7 @@ def record(
     return entry
 
 
-def entries_query(action: str | None = None) -> Select[tuple[AuditEntry]]:
+def entries_query(action: str | None = None) -> Select[AuditEntry]:
     query = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
     if action:
         query = query.where(AuditEntry.action == action)

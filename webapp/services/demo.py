@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import current_app
@@ -36,7 +37,7 @@ WALLETS = {
 }
 
 
-def seed(log=print) -> None:  # type: ignore[no-untyped-def]
+def seed(log: Callable[[str], object] = print) -> None:
     """Idempotent: every step checks the chain or the database before acting."""
     wallets = {name: platform_wallets.ensure_wallet(name, purpose) for name, purpose in WALLETS.items()}
     if current_app.config["SOLANA_CLUSTER"] != "localnet":
@@ -62,7 +63,7 @@ def seed(log=print) -> None:  # type: ignore[no-untyped-def]
     stake_demo_holdings(client, log)
 
 
-def _trade_demo_curves(client: SolanaRpcClient, log) -> None:  # type: ignore[no-untyped-def]
+def _trade_demo_curves(client: SolanaRpcClient, log: Callable[[str], object]) -> None:
     """Some trading on every demo curve, and one curve bought out so it graduates into its pool."""
     import random
 

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from redis import Redis
 from sqlalchemy import text
 
+from webapp.chain.rpc.client import SolanaRpcClient
 from webapp.extensions import db
 
 
@@ -30,11 +32,11 @@ class Check:
         return body
 
 
-def _timed(name: str, probe) -> Check:  # type: ignore[no-untyped-def]
+def _timed(name: str, probe: Callable[[], dict[str, object]]) -> Check:
     started = time.perf_counter()
     try:
-        extra = probe() or {}
-    except Exception as exc:  # a health check reports any failure instead of raising
+        extra = probe()
+    except Exception as exc:  # noqa: BLE001 - a health check reports any failure instead of raising
         return Check(name, False, (time.perf_counter() - started) * 1000, f"{type(exc).__name__}: {exc}")
     return Check(name, True, (time.perf_counter() - started) * 1000, extra=extra)
 
@@ -59,15 +61,15 @@ def check_redis(redis: Redis | None) -> Check:
     return _timed("redis", probe)
 
 
-def check_solana(rpc_urls: list[str], client=None) -> Check:  # type: ignore[no-untyped-def]
+def check_solana(rpc_urls: list[str], client: SolanaRpcClient | None = None) -> Check:
     """Every configured endpoint's health through the app's RPC client; ok when one answers."""
-    if not rpc_urls:
+    if not rpc_urls or client is None:
         return Check("solana", False, detail="not configured (set SOLANA_RPC_URLS)")
 
     started = time.perf_counter()
     try:
         endpoints = client.health()
-    except Exception as exc:  # a health check reports any failure instead of raising
+    except Exception as exc:  # noqa: BLE001 - a health check reports any failure instead of raising
         return Check("solana", False, (time.perf_counter() - started) * 1000, f"{type(exc).__name__}: {exc}")
     healthy = [endpoint for endpoint in endpoints if endpoint.get("ok")]
     return Check(

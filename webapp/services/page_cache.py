@@ -66,7 +66,8 @@ def sees_anonymous_page() -> bool:
     """
     if "_flashes" in session:
         return False
-    if "_user_id" not in session and current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies:
+    remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    if "_user_id" not in session and remember_cookie not in request.cookies:
         return True
     return not current_user.is_authenticated
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from webapp.chain import siws
 from webapp.extensions import db
@@ -76,11 +77,12 @@ def complete_sign_in(
     if not siws.signature_is_valid(key, message, sig):
         raise siws.SignInError("The signature does not match this wallet and message.")
     now = datetime.now(UTC)
-    consumed = db.session.execute(
+    # An UPDATE gives a CursorResult (it has rowcount); Session.execute is only typed to return a Result.
+    consumed = cast("CursorResult[Any]", db.session.execute(
         update(SignInNonce)
         .where(SignInNonce.id == record.id, SignInNonce.used_at.is_(None))
         .values(used_at=now)
-    )
+    ))
     if consumed.rowcount != 1:
         db.session.rollback()
         raise siws.SignInError("This sign-in message has already been used.")

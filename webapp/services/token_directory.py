@@ -5,8 +5,10 @@ import base64
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from webapp.extensions import db
 from webapp.models import BondingCurve, HolderAccount, Token, TokenMarket, TokenTrade, WalletActivity
@@ -73,7 +75,7 @@ class DirectoryPage:
     filters: DirectoryFilters = DirectoryFilters()
 
 
-def _figures(until: datetime):  # type: ignore[no-untyped-def]
+def _figures(until: datetime) -> tuple[Subquery, Subquery, Subquery]:
     # Bounded above by `until` so every page of one listing counts the same trades and wallets.
     since_24h, since_7d = until - timedelta(hours=24), until - timedelta(days=7)
     volume = (select(TokenTrade.mint, func.sum(TokenTrade.sol_amount).label("volume"))
@@ -87,7 +89,8 @@ def _figures(until: datetime):  # type: ignore[no-untyped-def]
     return volume, holders, active
 
 
-def _sort_key(sort: str, volume, holders, active):  # type: ignore[no-untyped-def]
+def _sort_key(sort: str, volume: Subquery, holders: Subquery,
+              active: Subquery) -> ColumnElement[Any] | InstrumentedAttribute[int]:
     """An integer per token, higher first (newest: by id)."""
     if sort == "market_cap":
         return func.coalesce(TokenMarket.market_cap_lamports, 0)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict
 
 from sqlalchemy import func, select
 
@@ -34,7 +35,8 @@ def released_so_far(application: LaunchApplication) -> dict[str, int]:
     return {recipient: int(amount) for recipient, amount in rows}
 
 
-def request_due_releases(application: LaunchApplication, chain: ChainGateway, now: datetime | None = None) -> list[Payout]:
+def request_due_releases(application: LaunchApplication, chain: ChainGateway,
+                         now: datetime | None = None) -> list[Payout]:
     """Payout rows for what has vested and not been released; keyed by unlock moment, so reruns add nothing."""
     now = now or datetime.now(UTC)
     schedule = schedule_of(application)
@@ -51,7 +53,17 @@ def request_due_releases(application: LaunchApplication, chain: ChainGateway, no
     ], chain)
 
 
-def vesting_status(application: LaunchApplication, now: datetime | None = None) -> dict[str, object]:
+class VestingStatus(TypedDict):
+    total: int
+    vested: int
+    released: int
+    locked: int
+    next_unlock: datetime | None
+    next_amount: int
+    schedule: VestingSchedule
+
+
+def vesting_status(application: LaunchApplication, now: datetime | None = None) -> VestingStatus:
     """Figures for the token page: locked, released, next unlock."""
     now = now or datetime.now(UTC)
     schedule = schedule_of(application)

@@ -43,7 +43,8 @@ def _trade_request(mint: str) -> TradeRequest:
     if side not in ("buy", "sell"):
         raise TradeError("Choose buy or sell.", 400)
     try:
-        amount = tokens_to_base_units(request.values.get("amount", ""), SOL_DECIMALS if side == "buy" else token.decimals)
+        amount = tokens_to_base_units(request.values.get("amount", ""),
+                                      SOL_DECIMALS if side == "buy" else token.decimals)
     except AmountError as error:
         raise TradeError(str(error), 422) from error
     return TradeRequest(token, curve, side, amount)

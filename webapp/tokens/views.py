@@ -78,7 +78,7 @@ def chart(mint: str) -> str | bytes:
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
-def new() -> str | Response:
+def new() -> str | tuple[str, int] | Response:
     """Apply for a launch; an admin reviews it at /admin/launches."""
     form = LaunchForm()
     if form.validate_on_submit():
@@ -88,11 +88,11 @@ def new() -> str | Response:
                 raise launches.LaunchError(" ".join(problems))
             application = launches.submit(current_user, draft)
         except launches.LaunchError as error:
-            return render_template("tokens/new.html", form=form, error=str(error)), 422  # type: ignore[return-value]
+            return render_template("tokens/new.html", form=form, error=str(error)), 422
         flash(f"Application for {application.symbol} sent: an admin will review it.")
         return redirect(url_for("tokens.applications"))
     if request.method == "POST":
-        return render_template("tokens/new.html", form=form, error="Please fix the fields marked below."), 422  # type: ignore[return-value]
+        return render_template("tokens/new.html", form=form, error="Please fix the fields marked below."), 422
     return render_template("tokens/new.html", form=form, error=None)
 
 

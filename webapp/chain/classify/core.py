@@ -36,7 +36,7 @@ def classify(
             )
     except MalformedTransaction as exc:
         found = [_other(tx, f"unreadable transaction: {exc}")]
-    except Exception as exc:  # the indexer must never crash on one transaction
+    except Exception as exc:  # noqa: BLE001 - the indexer must never crash on one transaction; the event says why
         found = [_other(tx, f"classifier error: {type(exc).__name__}: {exc}")]
     return found
 

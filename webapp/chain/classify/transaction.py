@@ -200,7 +200,7 @@ def _lamports(values: Any, keys: tuple[str, ...], what: str) -> dict[str, int]:
     if not isinstance(values, list) or len(values) != len(keys):
         raise MalformedTransaction(f"meta.{what} does not match the account list")
     if all(type(value) is int for value in values):  # the usual case: plain JSON integers
-        return dict(zip(keys, values))
+        return dict(zip(keys, values, strict=True))
     return {key: _amount(value) for key, value in zip(keys, values, strict=True)}
 
 

@@ -189,5 +189,5 @@ def describe_transaction_error(err: Any) -> str:
             return f"Transaction results in an account ({index}) with insufficient funds for rent"
         if name == "DuplicateInstruction":
             return f"Transaction contains a duplicate instruction ({value}) that is not allowed"
-        return _TRANSACTION_ERRORS.get(name, name)
+        return _TRANSACTION_ERRORS.get(name, str(name))
     return str(err)

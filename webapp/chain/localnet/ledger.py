@@ -27,7 +27,7 @@ from webapp.chain.localnet.codec import b58encode, b64decode, b64encode, ui_toke
 from webapp.chain.localnet.errors import transaction_error_json
 from webapp.chain.localnet.store import TransactionStore, TxEntry
 from webapp.chain.localnet.token_layout import TOKEN_PROGRAMS, decode_mint, decode_token_account
-from webapp.chain.localnet.tx_render import all_account_keys, memo_of
+from webapp.chain.localnet.tx_render import all_account_keys, legacy_or_v0, memo_of
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +194,7 @@ class Ledger:
             return Rejection("AlreadyProcessed", simulation_json("AlreadyProcessed", None))
         if not all(tx.verify_with_results()):
             return Rejection("SignatureFailure", simulation_json("SignatureFailure", None))
-        message = tx.message
+        message = legacy_or_v0(tx)
         if self.clock.blockhash_slot(str(message.recent_blockhash)) is None:
             return Rejection("BlockhashNotFound", simulation_json("BlockhashNotFound", None))
         try:
@@ -250,7 +250,7 @@ class Ledger:
                   "meta": self._status_meta(run)}
         offset, length = self.store.journal.append(record)
         entry = TxEntry(seq, str(run.tx.signatures[0]), slot, block_time, run.err,
-                        memo_of(run.tx.message, run.keys), offset, length)
+                        memo_of(legacy_or_v0(run.tx), run.keys), offset, length)
         changes = run.changes()
         for key, before, after in changes:
             self.history.record(slot, key, before)
@@ -280,7 +280,7 @@ class Ledger:
         """Re-index a journaled record and, past the snapshot, re-run it against LiteSVM."""
         raw = b64decode(record["tx"])
         tx = VersionedTransaction.from_bytes(raw)
-        message = tx.message
+        message = legacy_or_v0(tx)
         meta = record["meta"]
         keys = all_account_keys(message, meta.get("loadedAddresses"))
         if execute:
@@ -291,7 +291,8 @@ class Ledger:
             failed = isinstance(result, FailedTransactionMetadata)
             if failed != (meta["err"] is not None):
                 log.warning("replay of %s diverged: journal err %s, now %s", tx.signatures[0], meta["err"],
-                            transaction_error_json(result.err()) if failed else None)
+                            transaction_error_json(result.err())
+                            if isinstance(result, FailedTransactionMetadata) else None)
             self.known.update(key for key, before in zip(pubkeys, pre, strict=True) if self.account(key) != before)
         entry = TxEntry(record["seq"], str(tx.signatures[0]), record["slot"], record["bt"], meta["err"],
                         memo_of(message, keys), offset, length)

@@ -79,13 +79,16 @@ def account_filter(filters: Any) -> Callable[[Account], bool]:
     checks: list[Callable[[bytes], bool]] = []
     for item in filters:
         if isinstance(item, dict) and isinstance(item.get("dataSize"), int):
-            size = item["dataSize"]
-            checks.append(lambda data, size=size: len(data) == size)
+            checks.append(_data_size(item["dataSize"]))
         elif isinstance(item, dict) and isinstance(item.get("memcmp"), dict):
             checks.append(_memcmp(item["memcmp"]))
         else:
             raise invalid_params("Invalid params: unknown filter.")
     return lambda account: all(check(bytes(account.data)) for check in checks)
+
+
+def _data_size(size: int) -> Callable[[bytes], bool]:
+    return lambda data: len(data) == size
 
 
 def _memcmp(spec: dict[str, Any]) -> Callable[[bytes], bool]:
@@ -116,7 +119,7 @@ def _token_accounts(chain: LocalChain, candidates: Iterable[Pubkey], slot: int) 
     for key in set(candidates) | ledger.history.changed_after(slot):
         account = ledger.account(key, slot)
         state = decode_token_account(account)
-        if state is not None:
+        if account is not None and state is not None:
             found.append((key, account, state))
     return found
 

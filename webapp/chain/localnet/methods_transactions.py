@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from solders.message import Message, MessageV0
+from solders.message import Message, MessageV0, MessageV1
 from solders.transaction import VersionedTransaction
 
 from webapp.chain.localnet import rpc_params as p
@@ -68,6 +68,8 @@ def decode_transaction(encoded: Any, encoding: str) -> VersionedTransaction:
         if _is_interrupt(exc):
             raise
         raise invalid_params("invalid transaction: Transaction failed to sanitize accounts offsets correctly") from None
+    if isinstance(tx.message, MessageV1):  # the ledger and getTransaction render legacy and v0 messages only
+        raise invalid_params(f"failed to deserialize {_TX_TYPE}: unsupported transaction message version 1")
     return tx
 
 
@@ -148,7 +150,7 @@ def _simulated_accounts(chain: LocalChain, result: Any, spec: Any) -> list[Any] 
 def get_transaction(chain: LocalChain, params: list[Any]) -> dict[str, Any] | None:
     signature = p.signature(p.param(params, 0, "signature"))
     raw_cfg = params[1] if len(params) > 1 else None
-    cfg = {"encoding": raw_cfg} if isinstance(raw_cfg, str) else p.config(params, 1)
+    cfg: dict[str, Any] = {"encoding": raw_cfg} if isinstance(raw_cfg, str) else p.config(params, 1)
     encoding = cfg.get("encoding") or "json"
     if encoding not in ("json", "jsonParsed", "base58", "base64"):
         raise invalid_params(f"Invalid params: unknown variant `{encoding}`.")

@@ -108,7 +108,7 @@ def _parse(tag: int, a: list[str], d: bytes) -> Parsed:
         return "initializeMultisig2", {"multisig": a[0], "signers": a[1:], "m": d[1]}
     if tag == 3:
         _need(a, 3)
-        info = {"source": a[0], "destination": a[1], "amount": str(_u64(d, 1))}
+        info: dict[str, Any] = {"source": a[0], "destination": a[1], "amount": str(_u64(d, 1))}
         return "transfer", _signers(info, a, 2, "authority", "multisigAuthority")
     if tag == 4:
         _need(a, 3)
@@ -151,7 +151,7 @@ def _parse(tag: int, a: list[str], d: bytes) -> Parsed:
         return "syncNative", {"account": a[0]}
     if tag == 21:
         _need(a, 1)
-        info: dict[str, Any] = {"mint": a[0]}
+        info = {"mint": a[0]}
         codes = [int.from_bytes(d[i : i + 2], "little") for i in range(1, len(d) - 1, 2)]
         if codes:
             info["extensionTypes"] = [_EXTENSION_TYPES[c] if c < len(_EXTENSION_TYPES) else str(c) for c in codes]

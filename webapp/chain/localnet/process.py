@@ -62,7 +62,8 @@ class LocalChainProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"local chain exited with {self.process.returncode} (port taken?); see {self.log_path}")
+                raise RuntimeError(
+                    f"local chain exited with {self.process.returncode} (port taken?); see {self.log_path}")
             try:
                 if self.rpc("getHealth").get("result") == "ok":
                     return

@@ -11,7 +11,7 @@ import itertools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from solders.account import Account
 from solders.pubkey import Pubkey
@@ -38,7 +38,7 @@ class Connection:
         self.subscriptions: set[int] = set()
         self.overflowed = False
 
-    def send(self, message: dict[str, Any]) -> None:
+    def send(self, message: dict[str, Any] | list[dict[str, Any]]) -> None:  # a list: a batch's replies
         if self.queue.qsize() >= MAX_QUEUED_MESSAGES:
             # A reader this slow would hold unbounded memory: cut it off instead.
             self.overflowed = True
@@ -84,7 +84,7 @@ class PubSub:
             raise invalid_params("Invalid params: expected an array.")
         if isinstance(method, str) and method.endswith("Unsubscribe"):
             return self.unsubscribe(connection, p.param(params, 0, "id"))
-        subscribe = self._SUBSCRIBERS.get(method)  # type: ignore[arg-type]
+        subscribe = self._SUBSCRIBERS.get(method) if isinstance(method, str) else None
         if subscribe is None:
             raise RpcError(-32601, "Method not found")
         return subscribe(self, connection, params)
@@ -134,7 +134,7 @@ class PubSub:
     def _slot(self, connection: Connection, params: list[Any]) -> int:
         return self._add(Subscription(next(self._ids), "slot", PROCESSED, connection))
 
-    _SUBSCRIBERS: dict[str, Callable[[PubSub, Connection, list[Any]], int]] = {
+    _SUBSCRIBERS: ClassVar[dict[str, Callable[[PubSub, Connection, list[Any]], int]]] = {
         "logsSubscribe": _logs, "signatureSubscribe": _signature, "accountSubscribe": _account,
         "programSubscribe": _program, "slotSubscribe": _slot,
     }

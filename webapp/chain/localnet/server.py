@@ -82,7 +82,7 @@ class ChainServer:
             return
         requests = payload if isinstance(payload, list) else [payload]
         responses = [self._ws_request(connection, request) for request in requests]
-        connection.send(responses if isinstance(payload, list) else responses[0])  # type: ignore[arg-type]
+        connection.send(responses if isinstance(payload, list) else responses[0])
 
     def _ws_request(self, connection: Connection, request: Any) -> dict[str, Any]:
         request_id = request.get("id") if isinstance(request, dict) else None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from solders.message import Message, MessageV0
+from solders.message import Message, MessageV0, MessageV1
 from solders.transaction import VersionedTransaction
 
 from webapp.chain.localnet.codec import b58decode, b58encode, b64encode
@@ -38,6 +38,14 @@ RESERVED_KEYS = frozenset({
     "Vote111111111111111111111111111111111111111", "NativeLoader1111111111111111111111111111111",
     "Feature111111111111111111111111111111111111",
 })
+
+
+def legacy_or_v0(tx: VersionedTransaction) -> Message | MessageV0:
+    """The message of a transaction the local chain runs: decode_transaction refuses version 1 at the door."""
+    message = tx.message
+    if isinstance(message, MessageV1):
+        raise ValueError("the local chain runs legacy and v0 transactions only, not version 1")
+    return message
 
 
 def all_account_keys(message: Message | MessageV0, loaded: dict[str, list[str]] | None) -> list[str]:
@@ -164,7 +172,7 @@ def _inner_parsed(inner: list[dict[str, Any]], keys: list[str]) -> list[dict[str
 def render_transaction(record: dict[str, Any], tx: VersionedTransaction, raw: bytes, encoding: str,
                        max_supported_version: int | None) -> dict[str, Any]:
     """The `result` of getTransaction for a stored record (version already checked by the caller)."""
-    message = tx.message
+    message = legacy_or_v0(tx)
     meta = dict(record["meta"])
     loaded = meta.get("loadedAddresses")
     if encoding == "jsonParsed":

@@ -9,7 +9,7 @@ import base64
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from prometheus_client import CollectorRegistry
 from solders.account import Account
@@ -26,6 +26,7 @@ from webapp.chain.rpc.transport import FailoverTransport
 COMMITMENT_ORDER = {"processed": 0, "confirmed": 1, "finalized": 2}
 AddressLike = Pubkey | str
 SignatureLike = Signature | str
+_Parsed = TypeVar("_Parsed")
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,13 @@ def _wire(tx: bytes | Transaction | VersionedTransaction) -> bytes:
     return tx if isinstance(tx, bytes) else bytes(tx)
 
 
+def _success(method: str, parsed: object, kind: type[_Parsed]) -> _Parsed:
+    """solders parses a reply as its result or an RPC error; the transport already raised for error replies."""
+    if not isinstance(parsed, kind):
+        raise SolanaRpcError(method, -32603, f"unexpected {type(parsed).__name__} reply")
+    return parsed
+
+
 class SolanaRpcClient:
     def __init__(self, urls: Sequence[str], *, timeout: float = 10.0, max_attempts: int = 4,
                  failure_threshold: int = 3, reset_timeout: float = 10.0,
@@ -115,7 +123,8 @@ class SolanaRpcClient:
 
     def get_latest_blockhash(self, commitment: str | None = None) -> LatestBlockhash:
         reply = self.transport.call("getLatestBlockhash", [self._cfg(commitment)])
-        value = GetLatestBlockhashResp.from_json(reply.raw.decode()).value
+        parsed = GetLatestBlockhashResp.from_json(reply.raw.decode())
+        value = _success("getLatestBlockhash", parsed, GetLatestBlockhashResp).value
         return LatestBlockhash(value.blockhash, value.last_valid_block_height)
 
     def is_blockhash_valid(self, blockhash: Hash | str, commitment: str | None = None) -> bool:
@@ -139,7 +148,8 @@ class SolanaRpcClient:
 
     def get_account_info(self, address: AddressLike, commitment: str | None = None) -> Account | None:
         reply = self.transport.call("getAccountInfo", [str(address), self._cfg(commitment, encoding="base64")])
-        return GetAccountInfoResp.from_json(reply.raw.decode()).value
+        parsed = GetAccountInfoResp.from_json(reply.raw.decode())
+        return _success("getAccountInfo", parsed, GetAccountInfoResp).value
 
     def get_token_account_balance(self, address: AddressLike, commitment: str | None = None) -> TokenAmount:
         value = self.call("getTokenAccountBalance", [str(address), self._cfg(commitment)])["value"]

@@ -4,14 +4,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import psycopg
 from sqlalchemy import text
 
 from webapp.extensions import db
 
 
-def _cursor() -> Any:
+def _cursor() -> psycopg.Cursor[Any]:
     """A psycopg cursor on the connection (and transaction) the session is using."""
-    return db.session.connection().connection.driver_connection.cursor()
+    driver = db.session.connection().connection.driver_connection
+    if not isinstance(driver, psycopg.Connection):
+        raise TypeError(f"COPY needs the psycopg driver (postgresql+psycopg://), not {type(driver).__name__}")
+    return driver.cursor()
 
 
 def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:

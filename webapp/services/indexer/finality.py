@@ -67,7 +67,8 @@ def finalize(client: SolanaRpcClient, limit: int = 5000) -> FinalityReport:
 
 def remove_transactions(client: SolanaRpcClient, signatures: Sequence[str]) -> None:
     """Delete transactions the chain dropped and recompute what they drove."""
-    rows = list(db.session.scalars(select(IndexedTransaction).where(IndexedTransaction.signature.in_(list(signatures)))))
+    rows = list(db.session.scalars(
+        select(IndexedTransaction).where(IndexedTransaction.signature.in_(list(signatures)))))
     if not rows:
         return
     mints = sorted({mint for row in rows for mint in row.mints})

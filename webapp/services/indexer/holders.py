@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
-from sqlalchemy import and_, case, column, or_, select
+from sqlalchemy import ColumnElement, and_, case, column, or_, select
 from sqlalchemy import table as sql_table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -85,7 +86,7 @@ def apply_balances(writes: list[BalanceWrite]) -> None:
     newer = or_(new.slot > old.slot, and_(same_slot, new_follows))
     tie = and_(same_slot, ~new_follows, ~stored_follows)
 
-    def pick(column: str):  # type: ignore[no-untyped-def]
+    def pick(column: str) -> ColumnElement[Any]:
         return case((newer, getattr(new, column)), else_=getattr(old, column))
 
     stmt = stmt.on_conflict_do_update(
@@ -115,10 +116,10 @@ def set_from_chain(account: str, mint: str, owner: str | None, amount: int, slot
     db.session.execute(stmt)
 
 
-def read_accounts(client: SolanaRpcClient, accounts: list[str]) -> tuple[int, list[dict[str, object] | None]]:
+def read_accounts(client: SolanaRpcClient, accounts: list[str]) -> tuple[int, list[dict[str, Any] | None]]:
     """(context slot, parsed token account info or None for a closed account) for each address."""
     reply = client.call("getMultipleAccounts", [accounts, {"encoding": "jsonParsed", "commitment": "confirmed"}])
-    infos: list[dict[str, object] | None] = []
+    infos: list[dict[str, Any] | None] = []  # jsonParsed account info, as the RPC sends it
     for value in reply["value"]:
         data = value.get("data") if isinstance(value, dict) else None
         parsed = data.get("parsed") if isinstance(data, dict) else None
@@ -135,7 +136,7 @@ def refresh_accounts(client: SolanaRpcClient, accounts: list[tuple[str, str]]) -
             if info is None:
                 set_from_chain(account, mint, None, 0, slot)
             else:
-                amount = int(info["tokenAmount"]["amount"])  # type: ignore[index]
+                amount = int(info["tokenAmount"]["amount"])
                 set_from_chain(account, str(info["mint"]), str(info["owner"]), amount, slot)
     db.session.commit()
     return len(accounts)

@@ -35,6 +35,8 @@ def publish_indexed(transactions: Iterable[PreparedTransaction], indexed: Iterab
     tokens = {t.mint: t for t in db.session.scalars(select(Token).where(Token.mint.in_({e.mint for _, e in rows})))}
     try:
         for tx, event in rows:
+            if event.mint is None or event.wallet is None:  # not kept by the filter above; narrows the types
+                continue
             token = tokens.get(event.mint)
             if token is None:
                 continue

@@ -1,14 +1,16 @@
 """Trades, candles, last price, supply and market cap of tracked mints (the write side).
 
 Prices are exact ratios (lamports, base units); market cap is
-supply × lamports // units in integer arithmetic (PostgreSQL numeric `div`).
+supply * lamports // units in integer arithmetic (PostgreSQL numeric `div`).
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import case, text, tuple_
+from sqlalchemy import ColumnElement, case, text, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from webapp.extensions import db
@@ -31,13 +33,20 @@ def trade_rows(transactions: Iterable[PreparedTransaction], ids: Mapping[str, in
     return rows
 
 
+def _whole(value: object) -> int:
+    """A whole-number field of a trade row: int when just classified, int or Decimal when read back."""
+    if not isinstance(value, int | Decimal):
+        raise TypeError(f"a trade row holds {type(value).__name__} where a whole number belongs")
+    return int(value)
+
+
 def trade_points(rows: Iterable[Mapping[str, object]]) -> list[TradePoint]:
     """Trades with a time (a transaction without blockTime has no candle)."""
     return [
-        TradePoint(str(row["mint"]), int(row["slot"]), str(row["signature"]), row["block_time"],
-                   Price(int(row["sol_amount"]), int(row["token_amount"])),  # type: ignore[call-overload]
-                   int(row["token_amount"]), int(row["sol_amount"]))  # type: ignore[call-overload]
-        for row in rows if isinstance(row["block_time"], datetime)
+        TradePoint(str(row["mint"]), _whole(row["slot"]), str(row["signature"]), at,
+                   Price(_whole(row["sol_amount"]), _whole(row["token_amount"])),
+                   _whole(row["token_amount"]), _whole(row["sol_amount"]))
+        for row in rows if isinstance(at := row["block_time"], datetime)
     ]
 
 
@@ -72,11 +81,13 @@ def upsert_candles(rows: list[dict[str, object]]) -> None:
     higher = new.high_lamports * old.high_units > old.high_lamports * new.high_units
     lower = new.low_lamports * old.low_units < old.low_lamports * new.low_units
 
-    def when(condition, column: str):  # type: ignore[no-untyped-def]
+    def when(condition: ColumnElement[bool], column: str) -> ColumnElement[Any]:
         return case((condition, getattr(new, column)), else_=getattr(old, column))
 
+    set_: dict[str, ColumnElement[Any]]
     set_ = {column: when(earlier, column) for column in ("open_lamports", "open_units", "open_slot", "open_signature")}
-    set_ |= {column: when(later, column) for column in ("close_lamports", "close_units", "close_slot", "close_signature")}
+    set_ |= {column: when(later, column)
+             for column in ("close_lamports", "close_units", "close_slot", "close_signature")}
     set_ |= {"high_lamports": when(higher, "high_lamports"), "high_units": when(higher, "high_units"),
              "low_lamports": when(lower, "low_lamports"), "low_units": when(lower, "low_units"),
              "volume_lamports": old.volume_lamports + new.volume_lamports,
@@ -92,9 +103,9 @@ def upsert_markets(trades: list[dict[str, object]]) -> None:
     for row in trades:
         mint = str(row["mint"])
         counts[mint] = counts.get(mint, 0) + 1
-        key = (int(row["slot"]), str(row["signature"]))  # type: ignore[call-overload]
+        key = (_whole(row["slot"]), str(row["signature"]))
         # `>=`: trades of one transaction come in position order, so the later one wins a tie.
-        if mint not in latest or key >= (int(latest[mint]["price_slot"]), str(latest[mint]["price_signature"])):  # type: ignore[call-overload]
+        if mint not in latest or key >= (_whole(latest[mint]["price_slot"]), str(latest[mint]["price_signature"])):
             latest[mint] = {"mint": mint, "price_lamports": row["sol_amount"], "price_units": row["token_amount"],
                             "price_slot": key[0], "price_signature": key[1]}
     rows = [{**latest[mint], "trades": counts[mint], "market_cap_lamports": 0,
@@ -103,6 +114,7 @@ def upsert_markets(trades: list[dict[str, object]]) -> None:
     stmt = pg_insert(table)
     new, old = stmt.excluded, table.c
     newer = tuple_(new.price_slot, new.price_signature) > tuple_(old.price_slot, old.price_signature)
+    set_: dict[str, ColumnElement[Any]]
     set_ = {column: case((newer, getattr(new, column)), else_=getattr(old, column))
             for column in ("price_lamports", "price_units", "price_slot", "price_signature")}
     set_ |= {"trades": old.trades + new.trades, "updated_at": new.updated_at}
@@ -123,7 +135,7 @@ def apply_supply(transactions: Iterable[PreparedTransaction]) -> None:
 
 
 def refresh_market_caps(mints: Iterable[str]) -> None:
-    """market cap = supply × last price, in lamports, rounded down (integer arithmetic)."""
+    """market cap = supply * last price, in lamports, rounded down (integer arithmetic)."""
     mints = sorted(set(mints))
     if mints:
         db.session.execute(

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from webapp.extensions import db
 from webapp.models import Candle, HolderAccount, Token, TokenMarket, TokenTrade, WalletActivity
@@ -33,7 +33,7 @@ class Holder:
         return percent(self.amount, self.supply, 4)
 
 
-def _balances_by_owner(mint: str):  # type: ignore[no-untyped-def]
+def _balances_by_owner(mint: str) -> Select[str | None, int]:
     total = func.sum(HolderAccount.amount).label("amount")
     return (select(HolderAccount.owner, total).where(HolderAccount.mint == mint, HolderAccount.owner.is_not(None))
             .group_by(HolderAccount.owner).having(func.sum(HolderAccount.amount) > 0))
@@ -42,7 +42,8 @@ def _balances_by_owner(mint: str):  # type: ignore[no-untyped-def]
 def top_holders(mint: str, limit: int = 20) -> list[Holder]:
     supply = int(db.session.scalar(select(Token.supply).where(Token.mint == mint)) or 0)
     query = _balances_by_owner(mint).order_by(func.sum(HolderAccount.amount).desc(), HolderAccount.owner).limit(limit)
-    return [Holder(owner, int(amount), supply) for owner, amount in db.session.execute(query).all()]
+    return [Holder(owner, int(amount), supply) for owner, amount in db.session.execute(query).all()
+            if owner is not None]  # the query already skips them; this tells the type checker
 
 
 def balances_of(mint: str, owners: list[str]) -> dict[str, int]:

@@ -80,7 +80,7 @@ def _record_persistent(client: SolanaRpcClient, run: ReconciliationRun, suspects
     indexed = indexed_balances(run.mint)
     slot, infos = read_accounts(client, suspects)
     for account, info in zip(suspects, infos, strict=True):
-        chain_amount = int(info["tokenAmount"]["amount"]) if info else 0  # type: ignore[index]
+        chain_amount = int(info["tokenAmount"]["amount"]) if info else 0
         owner, indexed_amount = indexed.get(account, (str(info["owner"]) if info else None, 0))
         if chain_amount != indexed_amount:
             db.session.add(HolderMismatch(run_id=run.id, mint=run.mint, account=account, owner=owner,

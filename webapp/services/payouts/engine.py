@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Connection, func, select, text, update
 
 from webapp.chain.transfers import (
     TokenTransfer,
@@ -94,14 +94,14 @@ class _wallet_lock:
 
     def __init__(self, wallet_name: str) -> None:
         self.key = zlib.crc32(f"payouts:{wallet_name}".encode())
-        self.connection = None
+        self.connection: Connection | None = None
 
     def __enter__(self) -> None:
-        self.connection = db.engine.connect()
-        locked = self.connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar()
-        self.connection.commit()
+        connection = self.connection = db.engine.connect()
+        locked = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar()
+        connection.commit()
         if not locked:
-            self.connection.close()
+            connection.close()
             raise RunAlreadyActive("A payout run for this wallet is already in progress.")
 
     def __exit__(self, *exc: object) -> None:

@@ -45,6 +45,12 @@ class SendRefused(Exception):
         return "insufficient funds" in text or "insufficient lamports" in text
 
 
+class MintReader(Protocol):
+    """The only chain question a payout request asks (a ChainGateway answers it too)."""
+
+    def mint_info(self, mint: str) -> MintInfo | None: ...
+
+
 class ChainGateway(Protocol):
     def latest_blockhash(self) -> tuple[Hash, int]:
         """The newest blockhash and the last block height at which it is valid."""
@@ -67,6 +73,6 @@ class ChainGateway(Protocol):
     def mint_info(self, mint: str) -> MintInfo | None: ...
 
 
-def asset_info(chain: ChainGateway, mint: str) -> MintInfo | None:
+def asset_info(chain: MintReader, mint: str) -> MintInfo | None:
     """What a payout of `mint` moves: SOL for the native mint, else the token read from the chain."""
     return SOL if mint == NATIVE_SOL else chain.mint_info(mint)

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from webapp.extensions import db
 from webapp.models import Payout, PayoutReason, PayoutStatus, PlatformWallet
-from webapp.services.payouts.gateway import NATIVE_SOL, RENT_EXEMPT_LAMPORTS, ChainGateway, MintInfo, asset_info
+from webapp.services.payouts.gateway import NATIVE_SOL, RENT_EXEMPT_LAMPORTS, MintInfo, MintReader, asset_info
 
 TOKEN_PROGRAMS = {
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
@@ -71,7 +71,7 @@ def validate(request: PayoutRequest, lookup_mint: MintLookup) -> tuple[PayoutReq
     return cleaned, info
 
 
-def request_payouts(requests: list[PayoutRequest], chain: ChainGateway, *, commit: bool = True) -> list[Payout]:
+def request_payouts(requests: list[PayoutRequest], chain: MintReader, *, commit: bool = True) -> list[Payout]:
     """Validate all, then insert all in one transaction; a repeated key keeps its first row.
 
     With commit=False the caller commits, together with its own change (an audit entry).

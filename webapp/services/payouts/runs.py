@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from webapp.extensions import db, solana_client
 from webapp.models import Payout, PayoutRun, PayoutStatus, User
@@ -61,7 +61,7 @@ def progress_for_wallet(wallet_name: str) -> RunProgress:
     return _progress(Payout.wallet_name == wallet_name)
 
 
-def _progress(condition) -> RunProgress:  # type: ignore[no-untyped-def]
+def _progress(condition: ColumnElement[bool]) -> RunProgress:
     counts = dict(
         db.session.execute(select(Payout.status, func.count()).where(condition).group_by(Payout.status)).all()
     )

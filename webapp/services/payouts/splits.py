@@ -29,4 +29,4 @@ def largest_remainder_split(total: int, weights: Sequence[tuple[K, int]]) -> lis
     ranked = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
     for index in ranked[:leftover]:
         parts[index] += 1
-    return [(key, part) for (key, _), part in zip(weights, parts)]
+    return [(key, part) for (key, _), part in zip(weights, parts, strict=True)]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 
 from solders.keypair import Keypair
 from sqlalchemy import select
@@ -37,8 +38,8 @@ def deposit(client: SolanaRpcClient, user: User, keypair: Keypair, mint: str, ki
     return done if done.status == DepositStatus.CONFIRMED.value else None
 
 
-def stake_demo_holdings(client: SolanaRpcClient, log_line=print) -> int:  # type: ignore[no-untyped-def]
-    """Each of the first demo traders stakes 20–40 % of what they hold and gives 5 % to the fund, once per token."""
+def stake_demo_holdings(client: SolanaRpcClient, log_line: Callable[[str], object] = print) -> int:
+    """Each of the first demo traders stakes 20-40 % of what they hold and gives 5 % to the fund, once per token."""
     from webapp.services.trading.demo_trader import trader
 
     mints = db.session.scalars(select(LaunchApplication.mint).where(
@@ -46,6 +47,8 @@ def stake_demo_holdings(client: SolanaRpcClient, log_line=print) -> int:  # type
         .order_by(LaunchApplication.id)).all()
     confirmed = 0
     for mint in mints:
+        if mint is None:  # the query already skips them; this tells the type checker
+            continue
         token = db.session.scalar(select(Token).where(Token.mint == mint))
         if token is None:
             continue
@@ -58,7 +61,7 @@ def stake_demo_holdings(client: SolanaRpcClient, log_line=print) -> int:  # type
             held = member_funds(client, user.wallet, token).token_balance
             stake, give = held * rng.randint(20, 40) // 100, held * FUND_PERCENT // 100
             landed = sum(1 for kind, amount in (("stake", stake), ("fund", give))
-                         if amount > 0 and deposit(client, user, keypair, mint, kind, amount))
+                         if amount > 0 and deposit(client, user, keypair, mint, kind, amount) is not None)
             if landed:
                 log_line(f"demo trader {index} staked and gave to the fund on {token.symbol}")
             confirmed += landed

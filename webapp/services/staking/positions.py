@@ -106,7 +106,7 @@ def _withdraw(user: User, token: Token, amount: int, chain: _KnownMint) -> Stake
     db.session.flush()
     key = f"unstake:{withdrawal.id}"
     [payout] = request_payouts([PayoutRequest(wallets.stake_wallet_name(token), user.wallet, token.mint, amount,
-                                              PayoutReason.UNSTAKE.value, key, key)], chain, commit=False)  # type: ignore[arg-type]
+                                              PayoutReason.UNSTAKE.value, key, key)], chain, commit=False)
     withdrawal.payout_id = payout.id
     db.session.commit()
     return withdrawal

@@ -56,7 +56,7 @@ def trade(client: SolanaRpcClient, mint: str, index: int, side: str, amount: int
 
 
 def random_trade(client: SolanaRpcClient, rng: random.Random) -> TradeOrder | None:
-    """Buy 0.05–1 SOL, or sell part of a holding, on a random demo curve or pool."""
+    """Buy 0.05-1 SOL, or sell part of a holding, on a random demo curve or pool."""
     mints = db.session.scalars(select(BondingCurve.mint).where(BondingCurve.phase != "graduating")).all()
     if not mints:
         return None
