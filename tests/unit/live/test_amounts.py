@@ -23,7 +23,10 @@ def test_floats_are_refused() -> None:
 
 @pytest.mark.parametrize(
     "lamports, text",
-    [(250_000_000, "0.25"), (1_234_567_891, "1.2346"), (5_000, "0.000005"), (10_000_000, "0.01"), (-2_000_000_000, "-2")],
+    [
+        (250_000_000, "0.25"), (1_234_567_891, "1.2346"), (5_000, "0.000005"), (10_000_000, "0.01"),
+        (-2_000_000_000, "-2"),
+    ],
 )
 def test_sol(lamports: int, text: str) -> None:
     assert sol_text(lamports) == text
