@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from solders.keypair import Keypair
+
+if TYPE_CHECKING:
+    from solders.signature import Signature
+
+    from webapp.chain.rpc import SolanaRpcClient
 
 TEST_DATABASE = "momentum_test"
 TEST_REDIS_DB = 1
@@ -105,7 +111,7 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture()
-def runner(app: Flask):
+def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
 
 
@@ -152,7 +158,7 @@ def auth(client: FlaskClient) -> WalletAuth:
 
 
 @pytest.fixture()
-def make_user(app: Flask):
+def make_user(app: Flask) -> Callable[..., Keypair]:
     """Create a member with a role directly (for tests about what roles may do)."""
     from webapp.extensions import db
     from webapp.models import User
@@ -165,3 +171,22 @@ def make_user(app: Flask):
         return keypair
 
     return make
+
+
+Row = TypeVar("Row")
+
+
+def get_row(model: type[Row], key: object) -> Row:
+    """The row with this primary key (inside an app context); a missing row fails the test by name."""
+    from webapp.extensions import db
+
+    found = db.session.get(model, key)
+    assert found is not None, f"no {model.__name__} with key {key!r}"
+    return found
+
+
+def landed_transaction(rpc: SolanaRpcClient, signature: Signature | str, *, encoding: str = "json") -> dict[str, Any]:
+    """`getTransaction`'s result for a transaction the test sent; one the chain does not know fails the test."""
+    raw = rpc.get_transaction(signature, encoding=encoding)
+    assert raw is not None, f"the chain has no transaction {signature}"
+    return raw
