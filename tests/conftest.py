@@ -121,6 +121,27 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
+Row = TypeVar("Row")
+
+
+def get_row(model: type[Row], key: object) -> Row:
+    """The row with this primary key (inside an app context); a missing row fails the test by name."""
+    from webapp.extensions import db
+
+    found = db.session.get(model, key)
+    assert found is not None, f"no {model.__name__} with key {key!r}"
+    return found
+
+
+def landed_transaction(rpc: SolanaRpcClient, signature: Signature | str | None, *,
+                       encoding: str = "json") -> dict[str, Any]:
+    """`getTransaction`'s result for a transaction the test sent; an unsent or unknown one fails the test."""
+    assert signature is not None, "the transaction was never sent (no signature recorded)"
+    raw = rpc.get_transaction(signature, encoding=encoding)
+    assert raw is not None, f"the chain has no transaction {signature}"
+    return raw
+
+
 class WalletAuth:
     """Signs in through the real SIWS flow with a solders keypair."""
 
@@ -171,22 +192,3 @@ def make_user(app: Flask) -> Callable[..., Keypair]:
         return keypair
 
     return make
-
-
-Row = TypeVar("Row")
-
-
-def get_row(model: type[Row], key: object) -> Row:
-    """The row with this primary key (inside an app context); a missing row fails the test by name."""
-    from webapp.extensions import db
-
-    found = db.session.get(model, key)
-    assert found is not None, f"no {model.__name__} with key {key!r}"
-    return found
-
-
-def landed_transaction(rpc: SolanaRpcClient, signature: Signature | str, *, encoding: str = "json") -> dict[str, Any]:
-    """`getTransaction`'s result for a transaction the test sent; one the chain does not know fails the test."""
-    raw = rpc.get_transaction(signature, encoding=encoding)
-    assert raw is not None, f"the chain has no transaction {signature}"
-    return raw

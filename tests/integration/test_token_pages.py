@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-from flask import Flask
 
 from tests.integration.indexer.test_mainnet_fixtures import PUMP_MINT, RAYDIUM_MINT, SUPPLY, _fixtures
 from webapp.extensions import db
@@ -11,7 +10,7 @@ from webapp.services.indexer import store
 
 
 @pytest.fixture()
-def indexed(app: Flask) -> None:
+def indexed(app):
     raws = _fixtures()
     with app.app_context():
         db.session.add(Token(mint=RAYDIUM_MINT, name="Raydium Pump", symbol="RPUMP", decimals=6, supply=SUPPLY,
