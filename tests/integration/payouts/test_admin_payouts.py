@@ -34,7 +34,8 @@ def test_admin_sends_tokens_through_the_engine_once(payout_world, app, client, a
     auth.sign_in(make_user("admin"))
     member = make_user("member")
     recipient = str(member.pubkey())
-    form = {**send_form(client, auth), "wallet": "payout_hot", "recipient": recipient, "mint": str(world.mint), "amount": "2.5"}
+    form = {**send_form(client, auth), "wallet": "payout_hot", "recipient": recipient, "mint": str(world.mint),
+            "amount": "2.5"}
     first = client.post("/admin/wallets/send", data=form)
     again = client.post("/admin/wallets/send", data=form)  # a double submit of the same form
     assert first.status_code == again.status_code == 302
@@ -57,7 +58,8 @@ def test_admin_sends_tokens_through_the_engine_once(payout_world, app, client, a
 def test_bad_sends_are_refused_and_write_nothing(payout_world, app, client, auth, make_user) -> None:
     world = payout_world
     auth.sign_in(make_user("admin"))
-    base = {**send_form(client, auth), "wallet": "payout_hot", "recipient": str(Keypair().pubkey()), "mint": str(world.mint)}
+    base = {**send_form(client, auth), "wallet": "payout_hot", "recipient": str(Keypair().pubkey()),
+            "mint": str(world.mint)}
     for change, message in (
         ({"amount": "0"}, "above zero"),
         ({"amount": "1.0000001"}, "6 decimals"),
@@ -77,7 +79,8 @@ def test_bad_sends_are_refused_and_write_nothing(payout_world, app, client, auth
 def test_create_wallet_page_and_bad_names(payout_world, app, client, auth, make_user) -> None:
     auth.sign_in(make_user("admin"))
     token = auth.csrf_token()
-    ok = client.post("/admin/wallets", data={"csrf_token": token, "create-name": "treasury", "create-purpose": "reserves"})
+    ok = client.post("/admin/wallets",
+                     data={"csrf_token": token, "create-name": "treasury", "create-purpose": "reserves"})
     assert ok.status_code == 302
     for name in ("treasury", "Bad Name!", "x"):
         reply = client.post("/admin/wallets", data={"csrf_token": token, "create-name": name})
