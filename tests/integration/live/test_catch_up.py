@@ -20,7 +20,8 @@ def test_catch_up_returns_what_was_missed_oldest_first(app, client) -> None:
     second = publish(app, "global", '<p id="b">second</p>')
     third = publish(app, "global", '<p id="c">third &amp; last</p>')
 
-    reply = client.get("/live/catch-up", query_string={"topic": "global", "after": seen}, headers={"HX-Request": "true"})
+    reply = client.get("/live/catch-up", query_string={"topic": "global", "after": seen},
+                       headers={"HX-Request": "true"})
     assert reply.status_code == 200
     body = reply.get_data(as_text=True)
     assert "first" not in body and "another topic" not in body
@@ -62,8 +63,8 @@ def test_a_members_topic_is_theirs_alone(app, client, auth, make_user) -> None:
 
 @pytest.mark.parametrize(
     "query, status",
-    [({"topic": "nope", "after": "0-0"}, 400), ({"after": "0-0"}, 400), ({"topic": "global", "after": "yesterday"}, 400),
-     ({"topic": "global"}, 204)],
+    [({"topic": "nope", "after": "0-0"}, 400), ({"after": "0-0"}, 400),
+     ({"topic": "global", "after": "yesterday"}, 400), ({"topic": "global"}, 204)],
 )
 def test_bad_catch_up_requests(client, query, status) -> None:
     reply = client.get("/live/catch-up", query_string=query)

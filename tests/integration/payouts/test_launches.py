@@ -172,8 +172,8 @@ def test_vesting_releases_over_warped_time_sum_to_the_allocation(payout_world, a
         application = get_row(LaunchApplication, 1)
         assert application.launched_at is not None, "the application was not launched"
         start, schedule = application.launched_at, vesting_releases.schedule_of(application)
-        assert vesting_releases.request_due_releases(application, runs.chain_gateway(),
-                                                     start + timedelta(days=89)) == []
+        early = start + timedelta(days=89)
+        assert vesting_releases.request_due_releases(application, runs.chain_gateway(), early) == []
         for day in (90, 91, 200, 200, 359):  # day 91 and the repeated 200 reach no new unlock: nothing asked
             vesting_releases.request_due_releases(application, runs.chain_gateway(), start + timedelta(days=day))
             assert runs.execute_run("escrow_1").status == "done"
@@ -187,4 +187,4 @@ def test_vesting_releases_over_warped_time_sum_to_the_allocation(payout_world, a
     assert sum(expected.values()) == allocation and held(escrow) == 0
     page = client.get(f"/tokens/{mint}").get_data(as_text=True)
     assert "Team vesting" in page and "locked on chain" in page
-    assert page.count("100,000,000") >= 2  # allocation, released
+    assert page.count("100,000,000") >= 2  # the allocation, and as much released
