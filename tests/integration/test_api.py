@@ -18,10 +18,12 @@ def test_tokens_list_pages_with_cursors(client, indexed) -> None:  # noqa: F811
 
 def test_one_token_and_its_transactions(client, indexed) -> None:  # noqa: F811
     token = client.get(f"/api/v1/tokens/{RAYDIUM_MINT}").get_json()["data"]
-    assert token["symbol"] == "RPUMP" and token["market"]["price"] == {"lamports": "5096440", "base_units": "158742070732"}
+    assert token["symbol"] == "RPUMP"
+    assert token["market"]["price"] == {"lamports": "5096440", "base_units": "158742070732"}
     page = client.get(f"/api/v1/tokens/{RAYDIUM_MINT}/transactions?limit=3").get_json()
     assert [e["label"] for e in page["data"]] == ["buy"] * 3 and page["meta"]["next_cursor"]
-    rest = client.get(f"/api/v1/tokens/{RAYDIUM_MINT}/transactions?limit=3&cursor={page['meta']['next_cursor']}").get_json()
+    cursor = page["meta"]["next_cursor"]
+    rest = client.get(f"/api/v1/tokens/{RAYDIUM_MINT}/transactions?limit=3&cursor={cursor}").get_json()
     seen = {(e["signature"], e["wallet"]) for e in page["data"]}
     assert len(rest["data"]) >= 2 and not seen & {(e["signature"], e["wallet"]) for e in rest["data"]}
 

@@ -55,7 +55,8 @@ def test_405_and_unknown_profile(client) -> None:
 def test_500_page_hides_the_error(app) -> None:
     from webapp import create_app
 
-    broken = create_app({key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "REDIS_URL", "RATELIMIT_STORAGE_URI")})
+    settings = ("SQLALCHEMY_DATABASE_URI", "REDIS_URL", "RATELIMIT_STORAGE_URI")
+    broken = create_app({key: app.config[key] for key in settings})
 
     @broken.get("/__boom")
     def boom() -> str:

@@ -17,7 +17,7 @@ def test_parts_sum_to_the_whole_and_stay_fair(total: int, weights: list[int]) ->
     parts = largest_remainder_split(total, keyed)
     assert sum(part for _, part in parts) == total
     weight_sum = sum(weights)
-    for (key, part), weight in zip(parts, weights):
+    for (_key, part), weight in zip(parts, weights, strict=True):
         exact_floor = total * weight // weight_sum
         assert exact_floor <= part <= exact_floor + 1
         if weight == 0:
@@ -41,7 +41,8 @@ def test_bad_splits_are_refused(total: int, weights: list[tuple[str, int]]) -> N
         largest_remainder_split(total, weights)
 
 
-@pytest.mark.parametrize("text, decimals, expected", [("12.5", 6, 12_500_000), ("1", 0, 1), ("0.000001", 6, 1), ("1,000", 2, 100_000)])
+@pytest.mark.parametrize("text, decimals, expected",
+                         [("12.5", 6, 12_500_000), ("1", 0, 1), ("0.000001", 6, 1), ("1,000", 2, 100_000)])
 def test_token_amounts_convert_exactly(text: str, decimals: int, expected: int) -> None:
     from webapp.services.payouts.amounts import tokens_to_base_units
 

@@ -37,7 +37,8 @@ def test_price_market_cap_and_curve_replace_themselves(offline_app) -> None:
             market_cap_lamports=28_000_000_000, curve_progress_bps=12_000,
         )
         market = live.render_market_data(mint=MINT, volume_24h_lamports=5_000_000_000, trades_24h=1234, holders=56)
-    assert oob_targets(html) == [(f"price-{MINT}", "outerHTML"), (f"market-cap-{MINT}", "outerHTML"), (f"curve-{MINT}", "outerHTML")]
+    assert oob_targets(html) == [
+        (f"price-{MINT}", "outerHTML"), (f"market-cap-{MINT}", "outerHTML"), (f"curve-{MINT}", "outerHTML")]
     assert "0.000000028 SOL" in html and "28 SOL" in html and 'value="10000"' in html and "100%" in html
     assert oob_targets(market) == [(f"market-data-{MINT}", "outerHTML")]
     assert "5 SOL" in market and "1,234" in market and "Liquidity" not in market
@@ -47,7 +48,8 @@ def test_people_text_is_escaped(offline_app) -> None:
     evil = '<img src=x onerror="alert(1)">'
     with offline_app.app_context():
         created = live.render_token_created(mint=MINT, name=evil, symbol="<b>", creator=WALLET, tier=1, created_at=AT)
-        activity = live.render_user_activity(activity_id=9, wallet=WALLET, name=evil, action="joined bounty", subject=evil, at=AT)
+        activity = live.render_user_activity(
+            activity_id=9, wallet=WALLET, name=evil, action="joined bounty", subject=evil, at=AT)
         notice = live.render_notice(evil)
     for html in (created, activity, notice):
         assert "<img" not in html and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in html
