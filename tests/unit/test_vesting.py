@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -74,12 +75,12 @@ def test_next_unlock() -> None:
         ({"start": datetime(2025, 1, 1)}, "timezone-aware"),
     ],
 )
-def test_invalid_schedules_are_refused_with_a_reason(fields: dict[str, object], message: str) -> None:
-    values: dict[str, object] = {
+def test_invalid_schedules_are_refused_with_a_reason(fields: dict[str, Any], message: str) -> None:
+    values: dict[str, Any] = {
         "total": 1_200_000, "start": START, "cliff": 3 * MONTH, "duration": 12 * MONTH, "period": MONTH
     }
     with pytest.raises(VestingError, match=message):
-        VestingSchedule(**{**values, **fields})  # type: ignore[arg-type]
+        VestingSchedule(**{**values, **fields})
 
 
 def test_naive_moments_are_refused() -> None:

@@ -16,7 +16,7 @@ def test_base_units_render_exactly() -> None:
 
 def test_floats_are_refused() -> None:
     with pytest.raises(TypeError):
-        units_text(1.5, 9)  # type: ignore[arg-type]
+        units_text(1.5, 9)  # type: ignore[arg-type]  # a float on purpose: amounts must be refused at run time too
     with pytest.raises(TypeError):
         sol_text(True)
 
