@@ -24,6 +24,12 @@ preload_app = False
 # while the other idles (measured: half the throughput in one run out of four).
 # (TCP only: on a unix socket every worker would replace the others' socket file.)
 reuse_port = not os.environ.get("BIND", "").startswith("unix:")
+# gunicorn answers request lines over this length itself, with a bare page;
+# its default (4,094) turned a 5,000-character search into that page. This is
+# gunicorn's maximum: the app answers anything longer than its own limit
+# (webapp.security.MAX_REQUEST_TARGET, well below this) with the site's 414 page.
+# 0 would mean no limit at all, and a request line held in memory unbounded.
+limit_request_line = 8190
 timeout = 30
 graceful_timeout = 10
 keepalive = 5

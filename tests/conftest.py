@@ -3,9 +3,11 @@ browser tests run against the real PostgreSQL and Redis named by DATABASE_URL
 and REDIS_URL (`make test` starts embedded ones when they are not set)."""
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -192,3 +194,35 @@ def make_user(app: Flask) -> Callable[..., Keypair]:
         return keypair
 
     return make
+
+
+# Real mainnet transactions (../shared/fixtures), shared by the indexer, token page, API and browser tests.
+MAINNET_FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "solana-mainnet"
+RAYDIUM_MINT = "GPrF7LXiQAY8Y9Fci7et2C7a9JsrCBDRvEAKLCjLpump"
+PUMP_MINT = "FstBRGMkNKf4wNvfieYUPS9YsbNoQJMCh6v89zajpump"
+SUPPLY = 1_000_000_000 * 10**6
+
+
+def mainnet_transactions() -> list[dict]:
+    """Every stored getTransaction result (the expected-events files left out); skips the test without them."""
+    if not MAINNET_FIXTURES.exists():
+        pytest.skip("the shared mainnet fixtures are not here")
+    return [json.loads(path.read_text()) for path in sorted(MAINNET_FIXTURES.glob("*/*.json"))
+            if not path.name.endswith(".expected.json")]
+
+
+@pytest.fixture()
+def indexed(app: Flask) -> None:
+    """Two tracked tokens (a Wild Fires and a Stable Grounds one) with the mainnet transactions indexed."""
+    from webapp.extensions import db
+    from webapp.models import Token
+    from webapp.services.indexer import store
+
+    raws = mainnet_transactions()
+    with app.app_context():
+        db.session.add(Token(mint=RAYDIUM_MINT, name="Raydium Pump", symbol="RPUMP", decimals=6, supply=SUPPLY,
+                             supply_slot=0, program="token", tier="wild_fires"))
+        db.session.add(Token(mint=PUMP_MINT, name="Fast Pump", symbol="FPUMP", decimals=6, supply=SUPPLY,
+                             supply_slot=0, program="token", tier="stable_grounds"))
+        db.session.commit()
+        assert not store.index_batch(raws).failed

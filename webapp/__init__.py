@@ -31,8 +31,9 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     init_request_tracking(app)
 
     from webapp.errors import init_error_pages
-    from webapp.security import init_security_headers
+    from webapp.security import init_request_guards, init_security_headers
 
+    init_request_guards(app)
     init_security_headers(app)
     init_error_pages(app)
     _register_blueprints(app)
@@ -63,11 +64,9 @@ def _init_extensions(app: Flask) -> None:
     def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
-    @login_manager.unauthorized_handler
-    def unauthorized() -> None:
-        from flask import abort
+    from webapp.auth.views import ask_to_sign_in
 
-        abort(401, description="Sign in with your wallet to continue.")
+    login_manager.unauthorized_handler(ask_to_sign_in)
 
 
 def _skip_limiter_on_unlimited_reads(app: Flask) -> None:
@@ -108,7 +107,8 @@ def _register_blueprints(app: Flask) -> None:
     )
     from webapp.tokens.views import bp as tokens_bp
 
-    for blueprint in (home_bp, auth_bp, tokens_bp, bounties_bp, battles_bp, leaderboards_bp, profiles_bp, admin_bp, health_bp, api_bp, live_bp, live_admin_bp):
+    for blueprint in (home_bp, auth_bp, tokens_bp, bounties_bp, battles_bp, leaderboards_bp, profiles_bp, admin_bp,
+                      health_bp, api_bp, live_bp, live_admin_bp):
         app.register_blueprint(blueprint)
 
 

@@ -18,6 +18,7 @@ TITLES = {
     404: "Page not found",
     405: "Method not allowed",
     413: "Too large",
+    414: "Address too long",
     422: "Please check your input",
     429: "Slow down",
     500: "Something went wrong",
@@ -56,7 +57,8 @@ def init_error_pages(app: Flask) -> None:
         if request.blueprint != "auth" and not current_user.is_authenticated:
             # every action outside sign-in needs a member, and the pages signed-out visitors share carry no token
             return error_response(401, "Sign in with your wallet to continue.")
-        return error_response(400, f"Your session's security token is missing or stale ({error.description}) Reload the page and try again.")
+        stale = f"Your session's security token is missing or stale ({error.description})"
+        return error_response(400, f"{stale} Reload the page and try again.")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from flask import Flask, current_app, request
 
 from webapp.money import base_units, percent_text, sol, sol_price, token_units
+from webapp.services.return_paths import same_site_path
 
 
 def is_htmx() -> bool:
@@ -37,6 +38,13 @@ def explorer_url(kind: str, value: str) -> str:
     return str(current_app.config["EXPLORER_URL"]).format(kind=kind, value=value)
 
 
+def sign_in_return_path() -> str | None:
+    """The page signing in comes back to: this one, or on the sign-in page the one it was asked for."""
+    if request.endpoint == "auth.sign_in_page":
+        return same_site_path(request.args.get("next"))
+    return same_site_path(request.path)
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["timeago"] = timeago
     app.jinja_env.filters["short_address"] = short_address
@@ -47,4 +55,5 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["percent"] = percent_text
     app.jinja_env.globals["is_htmx"] = is_htmx
     app.jinja_env.globals["explorer_url"] = explorer_url
+    app.jinja_env.globals["sign_in_return_path"] = sign_in_return_path
     app.jinja_env.globals["site_name"] = "Momentum"

@@ -8,9 +8,10 @@ from solders.pubkey import Pubkey
 from tests.conftest import get_row
 from tests.e2e.wallet import sign_in_with_test_wallet
 from tests.integration.payouts.conftest import chain, payout_world  # noqa: F401
-from webapp.extensions import db
+from webapp.extensions import db, solana_client
 from webapp.models import LaunchApplication, User
 from webapp.services import launches, platform_wallets
+from webapp.services.indexer import reconcile
 
 
 def test_admin_approves_a_stable_grounds_launch(app, live_server, page, screenshot, payout_world) -> None:  # noqa: F811
@@ -23,7 +24,7 @@ def test_admin_approves_a_stable_grounds_launch(app, live_server, page, screensh
         launches.submit(applicant, launches.LaunchDraft(
             "Garden Guild", "GRDN", "stable_grounds", "Growers funding community gardens.",
             links={"website": "https://garden.example"}, team_allocation_bps=1500,
-            team_wallets=[(str(Keypair().pubkey()), 3), (str(Keypair().pubkey()), 2)],
+            team_wallets=[(str(Keypair().pubkey()), 60), (str(Keypair().pubkey()), 40)],
             cliff_days=90, vesting_days=365, unlock_period_days=30))
     world.rpc.confirm(world.rpc.request_airdrop(Pubkey.from_string(treasury), 10 * 10**9))
     sign_in_with_test_wallet(app, live_server, page, admin=True)
@@ -36,6 +37,7 @@ def test_admin_approves_a_stable_grounds_launch(app, live_server, page, screensh
     with app.app_context():
         launch_token(1)
         mint = get_row(LaunchApplication, 1).mint
+        assert reconcile.reconcile(solana_client(), str(mint), recheck_pause=0).mismatches == 0  # escrow verified
     page.goto(live_server + "/admin/launches")
     expect(page.locator(".launch-card")).to_contain_text("Supply fixed")
     screenshot("admin-launches")

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.integration.indexer.test_mainnet_fixtures import RAYDIUM_MINT
-from tests.integration.test_token_pages import indexed  # noqa: F401
+from tests.conftest import RAYDIUM_MINT
 
 
-def test_directory_filters_and_token_page(live_server, page, screenshot, indexed) -> None:  # noqa: F811
+def test_directory_filters_and_token_page(live_server, page, screenshot, indexed) -> None:
     page.goto(live_server + "/tokens/")
     expect(page.locator(".token-card")).to_have_count(2)
     screenshot("tokens")

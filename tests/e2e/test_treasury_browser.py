@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.wallet import sign_in_with_test_wallet
 from tests.integration.payouts.conftest import chain, payout_world  # noqa: F401
+from webapp.services.indexer.tracking import track_mint
 from webapp.services.payouts import runs
 
 
@@ -27,7 +28,10 @@ def test_admin_sends_tokens_and_sees_the_payout_confirmed(app, live_server, page
     expect(page.locator("#payouts-table")).to_contain_text("confirmed")
     expect(page.locator(".run").first).to_contain_text("1 confirmed")
     screenshot("admin-payouts")
+    with app.app_context():  # a tracked mint: the profile knows its decimals and symbol
+        track_mint(world.rpc, str(world.mint), name="Treasury Token", symbol="TRSY")
     page.goto(live_server + f"/u/{admin.pubkey()}")
-    expect(page.locator(".profile-payouts")).to_contain_text("12,500,000")
+    expect(page.locator(".profile-payouts")).to_contain_text("Sent by the team")
+    expect(page.locator(".profile-payouts")).to_contain_text("12.5 TRSY")
     screenshot("profile-payouts")
     assert world.token_balance(admin.pubkey()) == 12_500_000

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.indexer.test_mainnet_fixtures import RAYDIUM_MINT
-from tests.integration.test_token_pages import indexed  # noqa: F401
+from tests.conftest import RAYDIUM_MINT
 
 
-def test_tokens_list_pages_with_cursors(client, indexed) -> None:  # noqa: F811
+def test_tokens_list_pages_with_cursors(client, indexed) -> None:
     first = client.get("/api/v1/tokens?limit=1").get_json()
     assert len(first["data"]) == 1 and first["meta"]["next_cursor"]
     second = client.get(f"/api/v1/tokens?limit=1&cursor={first['meta']['next_cursor']}").get_json()
@@ -16,7 +15,7 @@ def test_tokens_list_pages_with_cursors(client, indexed) -> None:  # noqa: F811
     assert isinstance(first["data"][0]["supply"], str) and first["data"][0]["supply"].isdigit()
 
 
-def test_one_token_and_its_transactions(client, indexed) -> None:  # noqa: F811
+def test_one_token_and_its_transactions(client, indexed) -> None:
     token = client.get(f"/api/v1/tokens/{RAYDIUM_MINT}").get_json()["data"]
     assert token["symbol"] == "RPUMP"
     assert token["market"]["price"] == {"lamports": "5096440", "base_units": "158742070732"}
@@ -38,7 +37,7 @@ def test_errors_are_json(client, path, status) -> None:
     assert reply.get_json()["error"]["code"] == status and reply.get_json()["error"]["message"]
 
 
-def test_bad_cursor_on_transactions(client, indexed) -> None:  # noqa: F811
+def test_bad_cursor_on_transactions(client, indexed) -> None:
     reply = client.get(f"/api/v1/tokens/{RAYDIUM_MINT}/transactions?cursor=zzz")
     assert reply.status_code == 400
 

@@ -3,28 +3,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.indexer.test_mainnet_fixtures import PUMP_MINT, RAYDIUM_MINT, SUPPLY, _fixtures
+from tests.conftest import RAYDIUM_MINT, SUPPLY
 from webapp.extensions import db
 from webapp.models import Token
-from webapp.services.indexer import store
-
-
-@pytest.fixture()
-def indexed(app):
-    raws = _fixtures()
-    with app.app_context():
-        db.session.add(Token(mint=RAYDIUM_MINT, name="Raydium Pump", symbol="RPUMP", decimals=6, supply=SUPPLY,
-                             supply_slot=0, program="token", tier="wild_fires"))
-        db.session.add(Token(mint=PUMP_MINT, name="Fast Pump", symbol="FPUMP", decimals=6, supply=SUPPLY,
-                             supply_slot=0, program="token", tier="stable_grounds"))
-        db.session.commit()
-        assert not store.index_batch(raws).failed
 
 
 def test_directory_lists_tokens_with_figures(client, indexed) -> None:
     html = client.get("/tokens/?sort=market_cap").get_data(as_text=True)
     assert "Raydium Pump" in html and "Fast Pump" in html and "Wild Fires" in html
-    assert html.index("Raydium Pump") < html.index("Fast Pump") or html.index("Fast Pump") < html.index("Raydium Pump")
+    # market caps from the last trades: Fast Pump 37,655,210,020 lamports, Raydium Pump 32,105,162,648
+    assert "37.6552 SOL" in html and "32.1052 SOL" in html
+    assert html.index("Fast Pump") < html.index("37.6552 SOL") < html.index("Raydium Pump") < html.index("32.1052 SOL")
     wild = client.get("/tokens/?tier=wild_fires", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert wild.lstrip().startswith('<section id="token-directory"')
     assert "Raydium Pump" in wild and "Fast Pump" not in wild

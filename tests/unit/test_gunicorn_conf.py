@@ -97,3 +97,16 @@ def test_a_port_left_in_time_wait_by_the_last_run_is_free(tmp_path, monkeypatch)
     server = _Server(address)
     conf.on_starting(server)
     assert server.log.errors == []
+
+
+def test_request_lines_the_app_refuses_reach_the_app(tmp_path, monkeypatch):
+    """Lines longer than the app's limit must get past gunicorn, so the site's 414 page answers them."""
+    from gunicorn.http.message import MAX_REQUEST_LINE  # type: ignore[import-untyped]  # gunicorn ships no type hints
+
+    from webapp.security import MAX_REQUEST_TARGET
+
+    conf = load_conf(monkeypatch, str(tmp_path / "metrics"))
+    request_line_overhead = len("GET  HTTP/1.1")
+    assert conf.limit_request_line > 0  # 0 is unlimited in gunicorn
+    assert MAX_REQUEST_TARGET + request_line_overhead < conf.limit_request_line <= MAX_REQUEST_LINE
+    assert 5000 + request_line_overhead < conf.limit_request_line

@@ -25,14 +25,32 @@ def test_parts_sum_to_the_whole_and_stay_fair(total: int, weights: list[int]) ->
     assert [key for key, _ in parts] == list(range(len(weights)))
 
 
-@given(total=st.integers(min_value=0, max_value=10**12), weights=st.lists(st.integers(1, 1000), min_size=1, max_size=30))
-def test_split_is_deterministic(total: int, weights: list[int]) -> None:
-    keyed = [(f"w{i}", w) for i, w in enumerate(weights)]
-    assert largest_remainder_split(total, keyed) == largest_remainder_split(total, keyed)
+@given(total=st.integers(min_value=0, max_value=10**12),
+       weights=st.lists(st.integers(1, 1000), min_size=1, max_size=30))
+def test_leftover_units_go_to_the_largest_remainders_then_the_earlier_recipient(total: int, weights: list[int]) -> None:
+    parts = [part for _, part in largest_remainder_split(total, [(f"w{i}", w) for i, w in enumerate(weights)])]
+    weight_sum = sum(weights)
+    remainders = [total * weight % weight_sum for weight in weights]
+    floors = [total * weight // weight_sum for weight in weights]
+    extra = {i for i, (part, floor) in enumerate(zip(parts, floors, strict=True)) if part > floor}
+    assert len(extra) == total - sum(floors)
+    for got in extra:  # no recipient left out ranks before one that got a unit
+        for missed in set(range(len(weights))) - extra:
+            assert (remainders[got], -got) > (remainders[missed], -missed)
 
 
-def test_ties_go_to_the_earlier_recipient() -> None:
-    assert largest_remainder_split(10, [("a", 1), ("b", 1), ("c", 1)]) == [("a", 4), ("b", 3), ("c", 3)]
+@pytest.mark.parametrize("total, weights, expected", [
+    (100, [1, 1, 1], [34, 33, 33]),  # two units over: the first two of three equal remainders
+    (7, [2, 3, 5], [1, 2, 4]),  # 1.4, 2.1, 3.5: the one unit over goes to the largest remainder, 0.5
+    (10, [1, 2, 4], [1, 3, 6]),  # 1.43, 2.86, 5.71: the two units go to .86 and .71, not to the first
+    (3, [1, 2, 3], [1, 1, 1]),  # 0.5, 1, 1.5: equal remainders, the earlier recipient wins
+    (5, [1] * 7, [1, 1, 1, 1, 1, 0, 0]),
+    (0, [3, 4], [0, 0]),
+    (12, [0, 5, 0, 1], [0, 10, 0, 2]),  # a zero weight never gets a unit
+])
+def test_known_splits(total: int, weights: list[int], expected: list[int]) -> None:
+    keyed = [(chr(ord("a") + i), w) for i, w in enumerate(weights)]
+    assert largest_remainder_split(total, keyed) == list(zip([k for k, _ in keyed], expected, strict=True))
 
 
 @pytest.mark.parametrize("total, weights", [(-1, [("a", 1)]), (5, [("a", -1), ("b", 2)]), (5, [("a", 0)])])

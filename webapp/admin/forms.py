@@ -23,12 +23,15 @@ class CreateWalletForm(FlaskForm):
 
 
 class SendTokensForm(FlaskForm):
-    """An admin transfer out of a platform wallet, through the payout engine."""
+    """An admin transfer of tokens or SOL out of a platform wallet, through the payout engine."""
 
     wallet = SelectField("From wallet", validators=[InputRequired(message="Choose a wallet.")])
-    recipient = StringField("Recipient wallet", validators=[InputRequired(message="Enter the recipient's address."), Length(max=44)])
-    mint = StringField("Token mint", validators=[InputRequired(message="Enter the token's mint address."), Length(max=44)])
-    amount = StringField("Amount (tokens)", validators=[InputRequired(message="Enter an amount."), Length(max=40)])
+    recipient = StringField("Recipient wallet", validators=[
+        InputRequired(message="Enter the recipient's address."), Length(max=44)])
+    mint = StringField("Token mint, or SOL", validators=[
+        InputRequired(message="Enter the token's mint address, or SOL to send SOL."), Length(max=44)])
+    amount = StringField("Amount (SOL or tokens)",
+                         validators=[InputRequired(message="Enter an amount."), Length(max=40)])
     request_id = HiddenField(validators=[InputRequired(), Length(min=8, max=64)])
 
 

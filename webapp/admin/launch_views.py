@@ -15,23 +15,30 @@ from webapp.services import launches
 @bp.get("/launches")
 def launches_queue() -> str:
     """Pending applications first, then the rest, newest first."""
+    return _queue_page()
+
+
+def _queue_page(problem: tuple[int, str] | None = None, reason: str = "") -> str:
+    """The queue; `problem` (application id, message) shows inline on that application's review form."""
     pending_first = case((LaunchApplication.status == "pending", 0), else_=1)
-    rows = db.session.scalars(select(LaunchApplication).order_by(pending_first, LaunchApplication.id.desc()).limit(100)).all()
-    return render_template("admin/launches.html", applications=rows)
+    query = select(LaunchApplication).order_by(pending_first, LaunchApplication.id.desc()).limit(100)
+    return render_template("admin/launches.html", applications=db.session.scalars(query).all(), problem=problem,
+                           reason=reason)
 
 
 @bp.post("/launches/<int:application_id>/review")
-def review_launch(application_id: int) -> Response:
+def review_launch(application_id: int) -> Response | tuple[str, int]:
     """Approve (queues the on-chain launch) or reject with a reason; audited."""
     application = db.session.get(LaunchApplication, application_id) or abort(404, description="No such application.")
-    decision = request.form.get("decision")
-    if decision not in ("approve", "reject"):
-        abort(422, description="Choose approve or reject.")
+    decision, reason = request.form.get("decision"), request.form.get("reason", "")[:1000]
     try:
-        launches.review(current_user, application, approve=decision == "approve",
-                        reason=request.form.get("reason", ""), ip_address=request.remote_addr)
+        if decision not in ("approve", "reject"):
+            raise launches.LaunchError("Choose approve or reject.")
+        launches.review(current_user, application, approve=decision == "approve", reason=reason,
+                        ip_address=request.remote_addr)
     except launches.LaunchError as error:
-        abort(422, description=str(error))
+        db.session.rollback()
+        return _queue_page((application_id, str(error)), reason), 422
     if decision == "approve":
         from rq import Queue
 

@@ -15,7 +15,8 @@ from webapp.chain.rpc import SolanaRpcError, SolanaUnavailable
 from webapp.extensions import db, solana_client
 from webapp.models import Payout, PayoutRun, PayoutStatus
 from webapp.services import platform_wallets
-from webapp.services.payouts import runs
+from webapp.services.payouts import display, runs
+from webapp.services.payouts.gateway import NATIVE_SOL
 from webapp.services.payouts.requests import PayoutRequestError
 from webapp.templating import is_htmx
 
@@ -31,9 +32,10 @@ def _send_form() -> SendTokensForm:
 @bp.get("/wallets")
 def wallets() -> str:
     """Each platform wallet's SOL and token balances, read from the chain."""
-    overview = platform_wallets.holdings(platform_wallets.all_wallets(), solana_client()) if current_app.config["SOLANA_RPC_URLS"] else []
+    configured = bool(current_app.config["SOLANA_RPC_URLS"])
+    overview = platform_wallets.holdings(platform_wallets.all_wallets(), solana_client()) if configured else []
     return render_template("admin/wallets.html", overview=overview, create_form=CreateWalletForm(prefix="create"),
-                           send_form=_send_form(), rpc_configured=bool(current_app.config["SOLANA_RPC_URLS"]))
+                           send_form=_send_form(), rpc_configured=configured)
 
 
 @bp.post("/wallets")
@@ -91,7 +93,9 @@ def payouts() -> str:
     template = "admin/_payouts_table.html" if is_htmx() else "admin/payouts.html"
     return render_template(template, page=page, status=status, wallet=wallet, q=search, statuses=list(PayoutStatus),
                            runs=[(run, runs.progress(run)) for run in recent],
-                           wallets=platform_wallets.all_wallets())
+                           wallets=platform_wallets.all_wallets(), native_sol=NATIVE_SOL,
+                           amounts=display.amount_texts(page.items),
+                           run_wallet=wallet or str(current_app.config["PAYOUT_WALLET"]))
 
 
 @bp.get("/payouts/runs/<int:run_id>")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 _LIMIT = {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}}
 _CURSOR = {"name": "cursor", "in": "query", "schema": {"type": "string"},
-           "description": "meta.next_cursor of the previous page"}
+           "description": "meta.next_cursor of the previous page, sent with the same filters and sort"}
 _MINT = {"name": "mint", "in": "path", "required": True, "schema": {"type": "string"}}
 _ERROR = {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
@@ -26,6 +26,8 @@ OPENAPI: dict[str, object] = {
             "parameters": [_LIMIT, _CURSOR,
                            {"name": "q", "in": "query", "schema": {"type": "string"}},
                            {"name": "tier", "in": "query", "schema": {"enum": ["wild_fires", "stable_grounds"]}},
+                           {"name": "graduated", "in": "query", "schema": {"enum": ["yes", "no"]},
+                            "description": "yes: trading in its pool; no: still on its bonding curve"},
                            {"name": "sort", "in": "query",
                             "schema": {"enum": ["newest", "trending", "market_cap", "volume", "holders"]}}],
             "responses": {"200": _ok({"type": "array", "items": {"$ref": "#/components/schemas/TokenCard"}}),

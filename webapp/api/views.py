@@ -33,6 +33,7 @@ def tokens() -> Response:
     """Tracked tokens with price, market cap, volume and holders; keyset cursor in meta."""
     try:
         page = token_directory.directory(search=request.args.get("q", ""), tier=request.args.get("tier", ""),
+                                         graduated=request.args.get("graduated", ""),
                                          sort=request.args.get("sort", "newest"), cursor=request.args.get("cursor"),
                                          limit=_limit())
     except token_directory.DirectoryError as error:
@@ -44,7 +45,8 @@ def tokens() -> Response:
 def token(mint: str) -> Response:
     """One token with its market summary and top holders."""
     found = db.session.scalar(select(Token).where(Token.mint == mint)) or abort(404, description="Untracked mint.")
-    holders = [{"owner": h.owner, "amount": str(h.amount), "share_percent": h.share} for h in reads.top_holders(mint, 20)]
+    holders = [{"owner": h.owner, "amount": str(h.amount), "share_percent": h.share}
+               for h in reads.top_holders(mint, 20)]
     body = {**serializers.token_json(found), "market": serializers.market_json(reads.market_summary(mint)),
             "holders": reads.holder_count(mint), "top_holders": holders}
     return _page(body, None)

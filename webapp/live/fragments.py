@@ -48,7 +48,9 @@ def transaction_url(signature: str) -> str | None:
     return pattern.format(kind="tx", value=signature) if pattern else None
 
 
-def render_token_created(*, mint: str, name: str, symbol: str, creator: str, tier: int, created_at: datetime | None = None) -> str:
+def render_token_created(
+    *, mint: str, name: str, symbol: str, creator: str, tier: int, created_at: datetime | None = None,
+) -> str:
     with _rendering():
         return _render(
             "live/_token_created.html",
@@ -87,10 +89,12 @@ def transaction_view(
 
 def render_transaction(
     *, signature: str, label: str, wallet: str, token_amount: int, decimals: int,
-    sol_amount: int = 0, symbol: str = "", block_time: datetime | None = None,
+    sol_amount: int = 0, symbol: str = "", block_time: datetime | None = None, feed: str = "trades",
 ) -> str:
-    """One indexed event: buy, sell, swap, transfer… as a row at the top of `#trades`."""
-    return _render("live/_transaction.html", t=transaction_view(
+    """One indexed event: buy, sell, swap, transfer… as a row at the top of `#<feed>` (`trades` or `activity`)."""
+    if feed not in ("trades", "activity"):
+        raise ValueError(f"no feed #{feed} on any page")
+    return _render("live/_transaction.html", feed=feed, t=transaction_view(
         signature=signature, label=label, wallet=wallet, token_amount=token_amount, decimals=decimals,
         sol_amount=sol_amount, symbol=symbol, block_time=block_time))
 
@@ -105,11 +109,11 @@ def render_market_data(
     )
 
 
-def render_notification(*, notification_id: int, text: str, unread: int, url: str | None = None) -> str:
-    """The nav badge's new count, and the notification itself at the top of `#alerts`."""
+def render_notification(*, notification_id: int, text: str, url: str | None = None) -> str:
+    """A notification for one member at the top of `#alerts` (no nav badge until notifications have a page)."""
     if url is not None and (not url.startswith("/") or url.startswith("//")):
         raise ValueError("notification links are paths on this site, e.g. from url_for")
-    return _render("live/_notification.html", notification_id=notification_id, text=text, unread=max(0, unread), url=url)
+    return _render("live/_notification.html", notification_id=notification_id, text=text, url=url)
 
 
 def render_user_activity(

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, LargeBinary, Numeric, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, LargeBinary, Numeric, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import Model
@@ -99,6 +99,9 @@ class Payout(Model):
     recipient: Mapped[str] = mapped_column(String(44), index=True)
     mint: Mapped[str] = mapped_column(String(44))
     amount: Mapped[int] = mapped_column(TokenAmount)
+    # The mint's decimals when the payout was asked for (9 for SOL), so pages can show token
+    # units for mints Momentum does not track without asking the chain while rendering.
+    decimals: Mapped[int | None] = mapped_column(SmallInteger)
     reason: Mapped[str] = mapped_column(String(16))
     source_ref: Mapped[str] = mapped_column(String(120), default="")
     status: Mapped[str] = mapped_column(String(16), default=PayoutStatus.PENDING.value, index=True)

@@ -104,7 +104,7 @@ def _launch_demo_token(client: SolanaRpcClient, draft: LaunchDraft) -> bool:
         return False
     applicant = _demo_user(0)
     if draft.tier == "stable_grounds":
-        draft.team_wallets = [(str(demo_member(1)), 3), (str(demo_member(2)), 2)]
+        draft.team_wallets = [(str(demo_member(1)), 60), (str(demo_member(2)), 40)]
     application = launches.submit(applicant, draft)
     launches.review(None, application, approve=True)
     launches.launch(application, client)

@@ -25,7 +25,11 @@ TOTAL_SUPPLY = 1_000_000_000 * 10**DECIMALS  # the best-known launchpad's supply
 SYMBOL = re.compile(r"^[A-Z0-9]{2,10}$")
 LINK_KINDS = ("x", "website", "telegram", "discord")
 ESCROW_FEE_FLOAT = 50_000_000  # 0.05 SOL: fees and team token accounts for the releases
-OPEN_STATUSES = (LaunchStatus.PENDING.value, LaunchStatus.APPROVED.value, LaunchStatus.LAUNCHED.value)
+# Applications that still hold their name and symbol: a failed one may be approved again.
+OPEN_STATUSES = (LaunchStatus.PENDING.value, LaunchStatus.APPROVED.value, LaunchStatus.LAUNCHED.value,
+                 LaunchStatus.FAILED.value)
+MAX_PENDING_APPLICATIONS = 3  # per member, so one member cannot flood the admins' review queue
+SUBMIT_LOCK = 0x4C41554E  # pg advisory lock key ("LAUN"): submissions check, then insert, one at a time
 
 
 class LaunchError(ValueError):
@@ -52,6 +56,9 @@ def validate(draft: LaunchDraft) -> list[str]:
     problems = []
     if not 2 <= len(draft.name.strip()) <= 64:
         problems.append("The name needs 2 to 64 characters.")
+    elif name_taken(draft.name):
+        problems.append(f"A token named {draft.name.strip()} already exists or is waiting for review; "
+                        "choose another name.")
     if not SYMBOL.match(draft.symbol):
         problems.append("The symbol is 2 to 10 capital letters or digits.")
     elif symbol_taken(draft.symbol):
@@ -74,13 +81,21 @@ def _vesting_problems(draft: LaunchDraft) -> list[str]:
         problems.append("Stable Grounds tokens reserve 1% to 50% of the supply for the team.")
     if not 1 <= len(draft.team_wallets) <= 10:
         problems.append("Name 1 to 10 team wallets.")
+    seen: set[str] = set()
     for wallet, weight in draft.team_wallets:
         try:
             Pubkey.from_string(wallet)
         except ValueError:
             problems.append(f"{wallet!r} is not a Solana address.")
+        if wallet in seen:
+            problems.append(f"The team wallet {wallet} is listed twice; name each wallet once with its whole share.")
+        seen.add(wallet)
         if weight <= 0:
             problems.append("Every team wallet's share must be above zero.")
+    total = sum(weight for _, weight in draft.team_wallets)
+    if draft.team_wallets and total != 100:
+        problems.append(f"The team wallets' shares are percentages of the team allocation and must add up to "
+                        f"exactly 100%; these add up to {total}%.")
     if draft.vesting_days <= 0:
         problems.append("The vesting duration must be at least a day.")
     if not 0 <= draft.cliff_days <= draft.vesting_days:
@@ -99,9 +114,32 @@ def symbol_taken(symbol: str) -> bool:
     return token is not None or open_application is not None
 
 
+def name_taken(name: str) -> bool:
+    """Whether a tracked token or an open application already uses `name` (any case)."""
+    name = name.strip().lower()
+    token = db.session.scalar(select(Token.id).where(func.lower(func.trim(Token.name)) == name))
+    open_application = db.session.scalar(select(LaunchApplication.id).where(
+        func.lower(func.trim(LaunchApplication.name)) == name, LaunchApplication.status.in_(OPEN_STATUSES)))
+    return token is not None or open_application is not None
+
+
+def pending_count(applicant: User) -> int:
+    return db.session.scalar(select(func.count()).select_from(LaunchApplication).where(
+        LaunchApplication.applicant_id == applicant.id,
+        LaunchApplication.status == LaunchStatus.PENDING.value)) or 0
+
+
 def submit(applicant: User, draft: LaunchDraft) -> LaunchApplication:
+    """Record a member's application once every rule holds; nothing is written otherwise."""
+    # Held until the commit below: two submissions at once cannot both pass the name,
+    # symbol and pending-limit checks and then both insert.
+    db.session.execute(select(func.pg_advisory_xact_lock(SUBMIT_LOCK)))
     problems = validate(draft)
+    if pending_count(applicant) >= MAX_PENDING_APPLICATIONS:
+        problems.append(f"You already have {MAX_PENDING_APPLICATIONS} applications waiting for review, the most a "
+                        "member may have; send another once an admin has decided on one of them.")
     if problems:
+        db.session.rollback()  # releases the lock
         raise LaunchError(" ".join(problems))
     application = LaunchApplication(
         applicant_id=applicant.id, name=draft.name.strip(), symbol=draft.symbol, tier=draft.tier,

@@ -14,7 +14,7 @@ from webapp.extensions import db
 from webapp.models import Payout, PayoutReason, PlatformWallet, User
 from webapp.services import audit
 from webapp.services.payouts.amounts import AmountError, tokens_to_base_units
-from webapp.services.payouts.gateway import ChainGateway
+from webapp.services.payouts.gateway import NATIVE_SOL, ChainGateway, asset_info
 from webapp.services.payouts.requests import PayoutRequest, PayoutRequestError, request_payouts
 
 
@@ -23,7 +23,8 @@ def keystore() -> Keystore:
     return Keystore(Path(str(config["WALLET_KEYSTORE_PATH"])), str(config["WALLET_KEYSTORE_PASSPHRASE"]))
 
 
-def create_wallet(name: str, purpose: str = "", actor: User | None = None, ip_address: str | None = None) -> PlatformWallet:
+def create_wallet(name: str, purpose: str = "", actor: User | None = None,
+                  ip_address: str | None = None) -> PlatformWallet:
     """Generate a keypair under `name` and record its address; audited."""
     check_name(name)
     if db.session.scalar(select(PlatformWallet.id).where(PlatformWallet.name == name)) is not None:
@@ -80,8 +81,12 @@ def send_tokens(
     actor: User, wallet_name: str, recipient: str, mint: str, amount_text: str, request_id: str,
     chain: ChainGateway, ip_address: str | None = None,
 ) -> Payout:
-    """An admin's transfer out of a platform wallet: a manual payout row, audited, paid by the engine."""
-    info = chain.mint_info(mint.strip())
+    """An admin's transfer out of a platform wallet: a manual payout row, audited, paid by the engine.
+
+    `mint` "SOL" (any case) sends SOL itself; `amount_text` is in SOL or token units.
+    """
+    mint = NATIVE_SOL if mint.strip().upper() == "SOL" else mint.strip()
+    info = asset_info(chain, mint)
     if info is None:
         raise PayoutRequestError(f"{mint} is not a token mint on this cluster.")
     try:
@@ -91,7 +96,8 @@ def send_tokens(
     request = PayoutRequest(wallet_name, recipient, mint, amount, PayoutReason.MANUAL.value,
                             f"admin:{actor.id}", f"manual:{request_id}")
     [payout] = request_payouts([request], chain, commit=False)
-    audit.record(actor, "wallet.tokens_sent", target_type="payout", target_id=payout.id,
+    action = "wallet.sol_sent" if mint == NATIVE_SOL else "wallet.tokens_sent"
+    audit.record(actor, action, target_type="payout", target_id=payout.id,
                  details={"wallet": wallet_name, "recipient": payout.recipient, "mint": payout.mint,
                           "amount": str(payout.amount)}, ip_address=ip_address)
     db.session.commit()

@@ -42,18 +42,48 @@ class TokenCard:
 
 
 @dataclass(frozen=True)
+class DirectoryFilters:
+    """Everything that decides which tokens a directory page lists and in what order."""
+
+    search: str = ""
+    tier: str = ""
+    graduated: str = ""
+    sort: str = "trending"
+
+    def query_args(self) -> dict[str, str]:
+        """The filters as the directory's query string (`q`, `tier`, `graduated`, `sort`), empty ones left out."""
+        args = {"q": self.search, "tier": self.tier, "graduated": self.graduated, "sort": self.sort}
+        return {key: value for key, value in args.items() if value}
+
+
+@dataclass(frozen=True)
+class DirectoryCursor:
+    """Where the next page starts, and the filters and moment the previous page was read with."""
+
+    filters: DirectoryFilters
+    as_of: datetime
+    sort_key: int
+    token_id: int
+
+
+@dataclass(frozen=True)
 class DirectoryPage:
     cards: list[TokenCard]
     next_cursor: str | None
+    filters: DirectoryFilters = DirectoryFilters()
 
 
-def _figures(since_24h: datetime, since_7d: datetime):  # type: ignore[no-untyped-def]
+def _figures(until: datetime):  # type: ignore[no-untyped-def]
+    # Bounded above by `until` so every page of one listing counts the same trades and wallets.
+    since_24h, since_7d = until - timedelta(hours=24), until - timedelta(days=7)
     volume = (select(TokenTrade.mint, func.sum(TokenTrade.sol_amount).label("volume"))
-              .where(TokenTrade.block_time > since_24h).group_by(TokenTrade.mint).subquery())
+              .where(TokenTrade.block_time > since_24h, TokenTrade.block_time <= until)
+              .group_by(TokenTrade.mint).subquery())
     holders = (select(HolderAccount.mint, func.count(func.distinct(HolderAccount.owner)).label("holders"))
                .where(HolderAccount.amount > 0).group_by(HolderAccount.mint).subquery())
     active = (select(WalletActivity.mint, func.count(func.distinct(WalletActivity.wallet)).label("active"))
-              .where(WalletActivity.day > since_7d.date()).group_by(WalletActivity.mint).subquery())
+              .where(WalletActivity.day > since_7d.date(), WalletActivity.day <= until.date())
+              .group_by(WalletActivity.mint).subquery())
     return volume, holders, active
 
 
@@ -75,14 +105,20 @@ def directory(
     *, search: str = "", tier: str = "", graduated: str = "", sort: str = "trending", cursor: str | None = None,
     limit: int = PAGE_SIZE, now: datetime | None = None,
 ) -> DirectoryPage:
+    """One page of tokens; `cursor` (the previous page's next_cursor) must come with the same filters."""
+    filters = DirectoryFilters(search.strip()[:64], tier, graduated, sort)
     if sort not in SORTS:
         raise DirectoryError(f"Unknown sort {sort!r}; use one of {', '.join(SORTS)}.")
     if tier and tier not in ("wild_fires", "stable_grounds"):
         raise DirectoryError("Tier must be wild_fires or stable_grounds.")
     if graduated not in ("", "yes", "no"):
         raise DirectoryError("Graduated must be yes or no.")
-    now = now or datetime.now(UTC)
-    volume, holders, active = _figures(now - timedelta(hours=24), now - timedelta(days=7))
+    after = decode_cursor(cursor) if cursor else None
+    if after is not None and after.filters != filters:
+        # A key from another sort or filter would start this listing at the wrong place.
+        raise DirectoryError("That page link belongs to other filters; start from the first page.")
+    now = after.as_of if after is not None else (now or datetime.now(UTC))
+    volume, holders, active = _figures(now)
     key = _sort_key(sort, volume, holders, active).label("sort_key")
     query: Select = (
         select(Token, TokenMarket, func.coalesce(volume.c.volume, 0), func.coalesce(holders.c.holders, 0),
@@ -93,8 +129,8 @@ def directory(
         .outerjoin(holders, holders.c.mint == Token.mint)
         .outerjoin(active, active.c.mint == Token.mint)
     )
-    if search.strip():
-        pattern = f"%{search.strip()[:64]}%"
+    if filters.search:
+        pattern = f"%{filters.search}%"
         query = query.where(or_(Token.name.ilike(pattern), Token.symbol.ilike(pattern), Token.mint.ilike(pattern)))
     if tier:
         query = query.where(Token.tier == tier)
@@ -102,28 +138,34 @@ def directory(
         query = query.where(BondingCurve.phase == "pool")
     elif graduated == "no":
         query = query.where(BondingCurve.phase.in_(("curve", "graduating")))
-    if cursor:
-        after_key, after_id = decode_cursor(cursor)
-        query = query.where(or_(key < after_key, and_(key == after_key, Token.id < after_id)))
+    if after is not None:
+        query = query.where(or_(key < after.sort_key, and_(key == after.sort_key, Token.id < after.token_id)))
     rows = db.session.execute(query.order_by(key.desc(), Token.id.desc()).limit(limit + 1)).all()
     cards = [
         TokenCard(token, Price(int(m.price_lamports), int(m.price_units)) if m else None,
                   int(m.market_cap_lamports) if m else 0, int(vol), int(count), int(act), curve)
         for token, m, vol, count, act, curve, _ in rows[:limit]
     ]
-    next_cursor = encode_cursor(int(rows[limit - 1][-1]), rows[limit - 1][0].id) if len(rows) > limit else None
-    return DirectoryPage(cards, next_cursor)
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor(DirectoryCursor(filters, now, int(last[-1]), last[0].id))
+    return DirectoryPage(cards, next_cursor, filters)
 
 
-def encode_cursor(sort_key: int, token_id: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps([str(sort_key), token_id]).encode()).decode().rstrip("=")
+def encode_cursor(cursor: DirectoryCursor) -> str:
+    f = cursor.filters
+    payload = [f.sort, f.search, f.tier, f.graduated, cursor.as_of.isoformat(), str(cursor.sort_key), cursor.token_id]
+    return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[int, int]:
+def decode_cursor(cursor: str) -> DirectoryCursor:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        key, token_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return int(key), int(token_id)
+        sort, search, tier, graduated, as_of, key, token_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        moment = datetime.fromisoformat(as_of)
+        if not all(isinstance(text, str) for text in (sort, search, tier, graduated)) or moment.tzinfo is None:
+            raise ValueError("malformed cursor")
+        return DirectoryCursor(DirectoryFilters(search, tier, graduated, sort), moment, int(key), int(token_id))
     except (ValueError, TypeError) as exc:
         raise DirectoryError("That page link is broken; start from the first page.") from exc
-

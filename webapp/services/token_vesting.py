@@ -1,16 +1,21 @@
-"""The vesting panel of a Stable Grounds token page: schedule, released, and the escrow read from chain."""
+"""The vesting panel of a Stable Grounds token page: schedule, released, and the escrow as indexed and verified.
+
+The page reads the escrow's balance from the index, never from the chain:
+reconciliation compares the index with the chain on a schedule, and the
+panel says "locked on chain" only as far as the last completed comparison
+confirmed it (and says when that was).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select
 
-from webapp.chain.rpc import SolanaRpcError, SolanaUnavailable
-from webapp.extensions import db, solana_client
+from webapp.extensions import db
 from webapp.models import LaunchApplication
 from webapp.services import platform_wallets, vesting_chart, vesting_releases
+from webapp.services.indexer import reads, reconcile
 
 
 @dataclass(frozen=True)
@@ -21,28 +26,33 @@ class VestingPanel:
     next_unlock: datetime | None
     next_amount: int
     escrow_address: str
-    escrow_on_chain: int | None  # None when the chain could not be read
+    escrow_held: int  # the escrow's indexed balance of the token
+    escrow_check: reconcile.OwnerCheck  # what the last reconciliation found for the escrow
     chart: vesting_chart.VestingPreview | str
 
     @property
+    def covers_locked(self) -> bool:
+        """The indexed escrow holds at least what is still locked."""
+        return self.escrow_held >= self.locked
+
+    @property
     def locked_on_chain(self) -> bool:
-        return self.escrow_on_chain is not None and self.escrow_on_chain >= self.locked
+        """Held in escrow per the index, and the chain agreed with the index when last compared."""
+        return self.covers_locked and self.escrow_check.verified
 
 
 def panel(mint: str) -> VestingPanel | None:
     application = db.session.scalar(select(LaunchApplication).where(
-        LaunchApplication.mint == mint, LaunchApplication.tier == "stable_grounds", LaunchApplication.status == "launched"))
+        LaunchApplication.mint == mint, LaunchApplication.tier == "stable_grounds",
+        LaunchApplication.status == "launched"))
     if application is None:
         return None
     status = vesting_releases.vesting_status(application)
     escrow = platform_wallets.wallet_by_name(f"escrow_{application.id}")
-    held = None
-    if escrow is not None and current_app.config["SOLANA_RPC_URLS"]:
-        try:
-            held = sum(h.amount for h in solana_client().get_token_accounts_by_owner(escrow.address, mint=mint))
-        except (SolanaRpcError, SolanaUnavailable):
-            held = None
+    address = escrow.address if escrow else ""
+    held = reads.balances_of(mint, [address])[address] if address else 0
+    check = reconcile.last_check(mint, address) if address else reconcile.OwnerCheck(None, False)
     chart = vesting_chart.render_vesting_preview(application.cliff_days, application.vesting_days,
                                                  application.unlock_period_days, start=application.launched_at)
     return VestingPanel(int(status["total"]), int(status["released"]), int(status["locked"]), status["next_unlock"],
-                        int(status["next_amount"]), escrow.address if escrow else "", held, chart)
+                        int(status["next_amount"]), address, held, check, chart)

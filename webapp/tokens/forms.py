@@ -23,10 +23,13 @@ class LaunchForm(FlaskForm):
     telegram = StringField("Telegram", validators=[Optional(), Length(max=200)])
     discord = StringField("Discord", validators=[Optional(), Length(max=200)])
     team_percent = StringField("Team allocation (% of supply)", validators=[Optional(), Length(max=8)])
-    team_wallets = TextAreaField("Team wallets (one per line: address and share)", validators=[Optional(), Length(max=2000)])
+    team_wallets = TextAreaField("Team wallets (one per line: address and share in %, 100% in all)",
+                                 validators=[Optional(), Length(max=2000)])
     cliff_days = IntegerField("Cliff (days)", validators=[Optional(), NumberRange(min=0, max=3650)], default=90)
-    vesting_days = IntegerField("Vesting duration (days)", validators=[Optional(), NumberRange(min=0, max=3650)], default=365)
-    unlock_period_days = IntegerField("Unlock every (days)", validators=[Optional(), NumberRange(min=0, max=3650)], default=30)
+    vesting_days = IntegerField("Vesting duration (days)", validators=[Optional(), NumberRange(min=0, max=3650)],
+                                default=365)
+    unlock_period_days = IntegerField("Unlock every (days)", validators=[Optional(), NumberRange(min=0, max=3650)],
+                                      default=30)
 
     def draft(self) -> tuple[LaunchDraft, list[str]]:
         """The form as a draft for the service, plus problems only the form can see."""
@@ -38,7 +41,8 @@ class LaunchForm(FlaskForm):
             wallets = _team_wallets(self.team_wallets.data or "", problems)
         draft = LaunchDraft(
             name=(self.name.data or "").strip(), symbol=(self.symbol.data or "").strip().upper(),
-            tier=self.tier.data or "", description=self.description.data or "", image_url=(self.image_url.data or "").strip(),
+            tier=self.tier.data or "", description=self.description.data or "",
+            image_url=(self.image_url.data or "").strip(),
             links={kind: (getattr(self, kind).data or "").strip() for kind in LINK_KINDS},
             team_allocation_bps=bps, team_wallets=wallets, cliff_days=self.cliff_days.data or 0,
             vesting_days=self.vesting_days.data or 0, unlock_period_days=self.unlock_period_days.data or 0,
@@ -65,8 +69,9 @@ def _team_wallets(text: str, problems: list[str]) -> list[tuple[str, int]]:
         parts = line.replace(",", " ").split()
         if not parts:
             continue
-        if len(parts) != 2 or not parts[1].isdigit():
-            problems.append(f"Team wallets line {number}: write the address, a space, then a whole-number share.")
+        share = parts[1].removesuffix("%") if len(parts) == 2 else ""
+        if not share.isdigit():
+            problems.append(f"Team wallets line {number}: write the address, a space, then a whole-number share in %.")
             continue
-        wallets.append((parts[0], int(parts[1])))
+        wallets.append((parts[0], int(share)))
     return wallets

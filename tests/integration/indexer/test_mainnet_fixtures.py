@@ -1,35 +1,20 @@
 """Real mainnet transactions through index_batch: trades, exact prices, candles, market cap, 24h figures."""
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import func, select
 
+from tests.conftest import PUMP_MINT, RAYDIUM_MINT, SUPPLY, mainnet_transactions
 from webapp.extensions import db
 from webapp.models import Candle, IndexedTransaction, Token, TokenTrade, TransactionEvent
 from webapp.services.indexer import reads, store
 from webapp.services.indexer.candles import Price
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "solana-mainnet"
-RAYDIUM_MINT = "GPrF7LXiQAY8Y9Fci7et2C7a9JsrCBDRvEAKLCjLpump"
-PUMP_MINT = "FstBRGMkNKf4wNvfieYUPS9YsbNoQJMCh6v89zajpump"
-SUPPLY = 1_000_000_000 * 10**6
-
-
-def _fixtures() -> list[dict]:
-    if not FIXTURES.exists():
-        import pytest
-
-        pytest.skip("the shared mainnet fixtures are not here")
-    return [json.loads(path.read_text()) for path in sorted(FIXTURES.glob("*/*.json"))
-            if not path.name.endswith(".expected.json")]
-
 
 def test_mainnet_trades_drive_prices_candles_and_market_cap(app: Flask) -> None:
-    raws = _fixtures()
+    raws = mainnet_transactions()
     with app.app_context():
         for mint in (RAYDIUM_MINT, PUMP_MINT):
             db.session.add(Token(mint=mint, decimals=6, supply=SUPPLY, supply_slot=0, program="token"))

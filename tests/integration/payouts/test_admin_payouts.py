@@ -50,9 +50,15 @@ def test_admin_sends_tokens_through_the_engine_once(payout_world, app, client, a
     assert "confirmed" in page and recipient[:4] in page
     with app.app_context():
         signature = db.session.scalar(select(Payout.signature))
+        assert db.session.scalar(select(Payout.decimals)) == 6  # kept from the mint when the payout was asked for
     assert signature and signature in page
+    # the mint is not tracked, yet both pages read token units from the row's decimals, never base units
+    short_mint = f"{str(world.mint)[:4]}…{str(world.mint)[-4:]}"
+    assert f"2.5 {short_mint}" in page
+    assert "base units" not in page and "2,500,000" not in page and "2500000" not in page
     profile = client.get(f"/u/{recipient}").get_data(as_text=True)
-    assert "Rewards paid on chain" in profile and signature in profile and "2,500,000" in profile
+    assert "Sent by the team" in profile and signature in profile and "2,500,000" not in profile
+    assert "2.5 <a" in profile and "(untracked token)" not in profile
 
 
 def test_bad_sends_are_refused_and_write_nothing(payout_world, app, client, auth, make_user) -> None:
@@ -128,3 +134,62 @@ def test_failed_payouts_can_be_retried_by_an_admin(payout_world, app, client, au
         assert db.session.scalar(select(func.count()).where(AuditEntry.action == "payout.retried")) == 1
         assert runs.execute_run("payout_hot").status == "done"
     assert world.token_balance(recipient) == 500
+
+
+def test_run_payouts_now_defaults_to_the_payout_wallet(payout_world, app, client, auth, make_user) -> None:
+    from webapp.services import platform_wallets
+
+    with app.app_context():
+        platform_wallets.create_wallet("curve_1", "a curve vault, listed before payout_hot")
+    auth.sign_in(make_user("admin"))
+    run_form = re.compile(r'action="/admin/payouts/run".*?</form>', re.S)
+
+    def chosen(page: str) -> list[str]:
+        form = run_form.search(page)
+        assert form, "the page has the run form"
+        return re.findall(r'<option value="([^"]+)" selected>', form.group(0))
+
+    assert app.config["PAYOUT_WALLET"] == "payout_hot"
+    assert chosen(client.get("/admin/payouts").get_data(as_text=True)) == ["payout_hot"]
+    assert chosen(client.get("/admin/payouts?wallet=curve_1").get_data(as_text=True)) == ["curve_1"]
+
+
+def test_admin_sends_sol_through_the_engine_once(payout_world, app, client, auth, make_user) -> None:
+    from webapp.services.payouts.gateway import NATIVE_SOL
+
+    world = payout_world
+    world.fund(1, lamports=3 * 10**9)
+    auth.sign_in(make_user("admin"))
+    recipient = str(Keypair().pubkey())  # a wallet the chain has never seen
+    form = {**send_form(client, auth), "wallet": "payout_hot", "recipient": recipient, "mint": "sol", "amount": "1.5"}
+    first = client.post("/admin/wallets/send", data=form)
+    again = client.post("/admin/wallets/send", data=form)  # a double submit of the same form
+    assert first.status_code == again.status_code == 302
+    with app.app_context():
+        [payout] = db.session.scalars(select(Payout)).all()
+        assert (payout.mint, payout.amount, payout.reason) == (NATIVE_SOL, 1_500_000_000, "manual")
+        assert db.session.scalar(select(func.count()).where(AuditEntry.action == "wallet.sol_sent")) == 2
+        assert runs.execute_run("payout_hot").status == "done"
+        assert runs.execute_run("payout_hot").status == "done"  # a second run pays nothing again
+    assert world.rpc.get_balance(recipient) == 1_500_000_000
+    page = client.get("/admin/payouts").get_data(as_text=True)
+    assert "confirmed" in page and "1.5 SOL" in page and "1,500,000,000" not in page
+
+
+def test_bad_sol_sends_are_refused_and_a_short_wallet_pays_nothing(payout_world, app, client, auth,
+                                                                   make_user) -> None:
+    world = payout_world
+    world.fund(1, lamports=2 * 10**9)
+    auth.sign_in(make_user("admin"))
+    base = {**send_form(client, auth), "wallet": "payout_hot", "recipient": str(Keypair().pubkey()), "mint": "SOL"}
+    for amount, message in (("0.0000000001", "9 decimals"), ("0.0001", "at least 0.00089088 SOL"), ("0", "above zero")):
+        reply = client.post("/admin/wallets/send", data={**base, "amount": amount})
+        assert reply.status_code == 422 and message in reply.get_data(as_text=True), amount
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Payout)) == 0
+    assert client.post("/admin/wallets/send", data={**base, "amount": "5"}).status_code == 302
+    with app.app_context():
+        run = runs.execute_run("payout_hot")
+        assert run.status == "halted" and "SOL payouts" in (run.halt_reason or "")
+        assert db.session.scalar(select(Payout.status)) == "pending"
+    assert world.rpc.get_balance(base["recipient"]) == 0

@@ -58,21 +58,22 @@ def test_people_text_is_escaped(offline_app) -> None:
     assert oob_targets(notice) == [("", "afterbegin:#alerts")] and "Wild Fire" in created
 
 
-def test_notification_updates_the_badge_and_shows_itself(offline_app) -> None:
+def test_notification_shows_itself_without_a_badge(offline_app) -> None:
     with offline_app.app_context():
-        html = live.render_notification(notification_id=3, text="Your bounty was approved", unread=4, url="/bounties/1")
+        html = live.render_notification(notification_id=3, text="Your stake is confirmed", url="/tokens/x")
         with pytest.raises(ValueError):
-            live.render_notification(notification_id=4, text="x", unread=1, url="https://evil.example/")
+            live.render_notification(notification_id=4, text="x", url="https://evil.example/")
         with pytest.raises(ValueError):
-            live.render_notification(notification_id=4, text="x", unread=1, url="//evil.example/")
-    assert oob_targets(html) == [("notification-badge", "outerHTML"), ("", "afterbegin:#alerts")]
-    assert ">4</span>" in html and 'id="notification-3"' in html and 'href="/bounties/1"' in html
+            live.render_notification(notification_id=4, text="x", url="//evil.example/")
+    assert oob_targets(html) == [("", "afterbegin:#alerts")]
+    assert 'id="notification-3"' in html and 'href="/tokens/x"' in html and "badge" not in html
 
 
 def test_pages_include_fragments_without_oob(offline_app) -> None:
     with offline_app.test_request_context():
-        badge = render_template("live/_notification_badge.html", unread=0, oob=False)
-    assert "hx-swap-oob" not in badge and "is-empty" in badge
+        row = render_template("live/_token_created.html", mint=MINT, name="M", symbol="M", creator=WALLET, tier=1,
+                              created_at=AT, url="/tokens/x", oob=False)
+    assert "hx-swap-oob" not in row and 'id="token-created-' in row
 
 
 def test_helpers_render_outside_a_request_as_jobs_do(offline_app) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from redis.exceptions import RedisError
 from sqlalchemy import select
@@ -11,12 +12,13 @@ from sqlalchemy import select
 from webapp import live
 from webapp.extensions import db
 from webapp.models import Token, TokenMarket
+from webapp.services.home_page import ACTIVITY_LABELS, TRADE_LABELS
 from webapp.services.indexer.transactions import PreparedTransaction
 from webapp.services.trading import markets
 
 log = logging.getLogger("momentum.indexer")
 RECENT = timedelta(minutes=2)  # older transactions are history (a backfill), not news for open pages
-SHOWN_LABELS = {"create", "mint", "buy", "sell", "swap", "burn", "transfer", "payout", "stake", "unstake"}
+SHOWN_LABELS = TRADE_LABELS | ACTIVITY_LABELS
 
 
 def publish_indexed(transactions: Iterable[PreparedTransaction], indexed: Iterable[str]) -> None:
@@ -36,12 +38,13 @@ def publish_indexed(transactions: Iterable[PreparedTransaction], indexed: Iterab
             token = tokens.get(event.mint)
             if token is None:
                 continue
-            html = live.render_transaction(
-                signature=tx.signature, label=event.label, wallet=event.wallet,
-                token_amount=event.token_amount, decimals=token.decimals, sol_amount=event.sol_amount,
-                symbol=token.symbol, block_time=tx.block_time)
+            shown = partial(live.render_transaction, signature=tx.signature, label=event.label, wallet=event.wallet,
+                            token_amount=event.token_amount, decimals=token.decimals, sol_amount=event.sol_amount,
+                            symbol=token.symbol, block_time=tx.block_time)
+            html = shown()
             live.publish(live.token_topic(event.mint), html)
-            live.publish(live.GLOBAL, html)
+            # the home page lists trades under "Trades" and everything else under "Token activity"
+            live.publish(live.GLOBAL, html if event.label in TRADE_LABELS else shown(feed="activity"))
         for mint in {e.mint for _, e in rows if e.label in ("buy", "sell")}:
             market = db.session.get(TokenMarket, mint)
             if market is not None and mint in tokens:

@@ -8,13 +8,14 @@ may simply be a moment behind) and stores what still differs.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select
 
 from webapp.chain.rpc import SolanaRpcClient, SolanaRpcError, SolanaUnavailable
 from webapp.extensions import db
-from webapp.models import HolderAccount, HolderMismatch, ReconciliationRun, Token
+from webapp.models import HolderAccount, HolderMismatch, PlatformWallet, ReconciliationRun, Token
 from webapp.services.indexer.holders import read_accounts
 
 MAX_OWNERS = 1000
@@ -43,14 +44,23 @@ def differences(indexed: dict[str, tuple[str | None, int]], on_chain: dict[str, 
     return sorted(a for a in accounts if on_chain.get(a, 0) != indexed.get(a, (None, 0))[1])
 
 
+def owners_to_check(mint: str) -> list[str]:
+    """The platform's own wallets holding the mint (escrows, vaults, funds: pages state their balances as
+    verified, so every run checks them), then the largest indexed holders."""
+    platform = db.session.scalars(select(HolderAccount.owner).join(
+        PlatformWallet, PlatformWallet.address == HolderAccount.owner).where(HolderAccount.mint == mint).distinct())
+    largest = db.session.scalars(
+        select(HolderAccount.owner).where(HolderAccount.mint == mint, HolderAccount.owner.is_not(None))
+        .group_by(HolderAccount.owner).order_by(func.sum(HolderAccount.amount).desc()).limit(MAX_OWNERS))
+    return [owner for owner in dict.fromkeys([*platform, *largest]) if owner is not None]
+
+
 def reconcile(client: SolanaRpcClient, mint: str, recheck_pause: float = 1.0) -> ReconciliationRun:
     run = ReconciliationRun(mint=mint)
     db.session.add(run)
     db.session.commit()
     try:
-        owners = list(db.session.scalars(
-            select(HolderAccount.owner).where(HolderAccount.mint == mint, HolderAccount.owner.is_not(None))
-            .group_by(HolderAccount.owner).order_by(func.sum(HolderAccount.amount).desc()).limit(MAX_OWNERS)))
+        owners = owners_to_check(mint)
         on_chain = chain_balances(client, mint, owners)
         suspects = differences(indexed_balances(mint), on_chain, set(owners))
         run.accounts_checked = len(set(on_chain) | set(suspects))
@@ -87,6 +97,30 @@ def _prune(mint: str) -> None:
 
 def reconcile_all(client: SolanaRpcClient) -> list[ReconciliationRun]:
     return [reconcile(client, mint) for mint in db.session.scalars(select(Token.mint).order_by(Token.id))]
+
+
+@dataclass(frozen=True)
+class OwnerCheck:
+    """What the last completed reconciliation of a mint found for one owner's indexed balance."""
+
+    checked_at: datetime | None  # None: no reconciliation of the mint has completed yet
+    matched: bool  # the chain agreed with the index on every account of the owner
+
+    @property
+    def verified(self) -> bool:
+        return self.checked_at is not None and self.matched
+
+
+def last_check(mint: str, owner: str) -> OwnerCheck:
+    """A run that ended in an RPC error proves nothing, so the newest run that completed answers."""
+    run = db.session.scalar(select(ReconciliationRun).where(
+        ReconciliationRun.mint == mint, ReconciliationRun.finished_at.is_not(None), ReconciliationRun.error.is_(None))
+        .order_by(ReconciliationRun.id.desc()).limit(1))
+    if run is None:
+        return OwnerCheck(None, False)
+    differs = db.session.scalar(select(func.count()).select_from(HolderMismatch).where(
+        HolderMismatch.run_id == run.id, HolderMismatch.owner == owner))
+    return OwnerCheck(run.finished_at.astimezone(UTC) if run.finished_at else None, not differs)
 
 
 def latest_runs() -> list[ReconciliationRun]:

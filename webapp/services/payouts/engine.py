@@ -23,10 +23,22 @@ from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 from sqlalchemy import func, select, text, update
 
-from webapp.chain.transfers import TokenTransfer, batch_transfer_transaction, fits_in_one_transaction
+from webapp.chain.transfers import (
+    TokenTransfer,
+    batch_sol_transfer_transaction,
+    batch_transfer_transaction,
+    fits_in_one_transaction,
+)
 from webapp.extensions import db
 from webapp.models import BatchStatus, Payout, PayoutBatch, PayoutRun, PayoutStatus, RunStatus
-from webapp.services.payouts.gateway import ChainGateway, MintInfo, SendRefused
+from webapp.services.payouts.gateway import (
+    NATIVE_SOL,
+    RENT_EXEMPT_LAMPORTS,
+    ChainGateway,
+    MintInfo,
+    SendRefused,
+    asset_info,
+)
 
 log = logging.getLogger("momentum.payouts")
 
@@ -109,7 +121,8 @@ def _open_run(wallet_name: str) -> PayoutRun:
         db.session.flush()
     db.session.execute(
         update(Payout)
-        .where(Payout.wallet_name == wallet_name, Payout.status.in_([PayoutStatus.PENDING.value, PayoutStatus.IN_FLIGHT.value]))
+        .where(Payout.wallet_name == wallet_name,
+               Payout.status.in_([PayoutStatus.PENDING.value, PayoutStatus.IN_FLIGHT.value]))
         .values(run_id=run.id)
     )
     run.total_rows = db.session.scalar(select(func.count()).select_from(Payout).where(Payout.run_id == run.id)) or 0
@@ -135,17 +148,22 @@ def _shortfall(wallet_name: str, payer: Pubkey, chain: ChainGateway) -> str | No
         .where(Payout.wallet_name == wallet_name, Payout.status == PayoutStatus.PENDING.value)
         .group_by(Payout.mint)
     ).all()
-    rows = 0
+    rows = token_rows = sol_paid = 0
     for mint, amount, count in needs:
         rows += count
+        if mint == NATIVE_SOL:  # lamports from the balance that also pays the fees: counted with them below
+            sol_paid = int(amount) + RENT_EXEMPT_LAMPORTS  # and the wallet must stay rent-exempt
+            continue
+        token_rows += count
         held = chain.token_balance(str(payer), mint)
         if held < int(amount):
             return f"Wallet {wallet_name} holds {held} base units of {mint} but pending payouts need {int(amount)}."
     transactions = -(-rows // TRANSFERS_PER_TRANSACTION)
-    lamports_needed = transactions * FEE_PER_SIGNATURE + rows * TOKEN_ACCOUNT_RENT
+    lamports_needed = transactions * FEE_PER_SIGNATURE + token_rows * TOKEN_ACCOUNT_RENT + sol_paid
     lamports = chain.sol_balance(str(payer))
     if rows and lamports < lamports_needed:
-        return f"Wallet {wallet_name} has {lamports} lamports; fees and new token accounts may need {lamports_needed}."
+        return (f"Wallet {wallet_name} has {lamports} lamports; fees, new token accounts and SOL payouts "
+                f"may need {lamports_needed}.")
     return None
 
 
@@ -175,7 +193,7 @@ def _send_pending(
     for group in groups:
         mint = group[0].mint
         if mint not in mints:
-            mints[mint] = chain.mint_info(mint)
+            mints[mint] = asset_info(chain, mint)
         info = mints[mint]
         if info is None:
             _fail_rows(group, f"Mint {mint} no longer exists on this cluster.")
@@ -198,10 +216,14 @@ class _Signing:
 
     def sign(self, rows: list[Payout], mint: MintInfo) -> list[tuple[PayoutBatch, list[Payout]]]:
         transfers = [TokenTransfer(Pubkey.from_string(row.recipient), int(row.amount)) for row in rows]
-        transaction = batch_transfer_transaction(
-            self.signer, Pubkey.from_string(rows[0].mint), mint.decimals, transfers, self.blockhash,
-            priority_micro_lamports=self.priority, token_program=Pubkey.from_string(mint.program),
-        )
+        if rows[0].mint == NATIVE_SOL:
+            transaction = batch_sol_transfer_transaction(self.signer, transfers, self.blockhash,
+                                                         priority_micro_lamports=self.priority)
+        else:
+            transaction = batch_transfer_transaction(
+                self.signer, Pubkey.from_string(rows[0].mint), mint.decimals, transfers, self.blockhash,
+                priority_micro_lamports=self.priority, token_program=Pubkey.from_string(mint.program),
+            )
         if not fits_in_one_transaction(transaction) and len(rows) > 1:
             half = len(rows) // 2
             return self.sign(rows[:half], mint) + self.sign(rows[half:], mint)
@@ -285,7 +307,7 @@ def resolve_batches(batches: list[PayoutBatch], chain: ChainGateway) -> None:
     for start in range(0, len(batches), SIGNATURE_LOOKUP_CHUNK):
         chunk = batches[start:start + SIGNATURE_LOOKUP_CHUNK]
         states = chain.signature_states([batch.signature for batch in chunk])
-        for batch, state in zip(chunk, states):
+        for batch, state in zip(chunk, states, strict=True):
             if state is None:
                 height = chain.block_height() if height is None else height
                 if height > batch.last_valid_block_height:

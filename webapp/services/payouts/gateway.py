@@ -14,6 +14,16 @@ class MintInfo:
     supply: int
 
 
+# A payout of SOL itself (lamports from the wallet's own balance) names the native mint, as
+# wallets and aggregators do; the engine never pays wrapped SOL tokens.
+NATIVE_SOL = "So11111111111111111111111111111111111111112"
+SYSTEM_PROGRAM = "11111111111111111111111111111111"
+SOL = MintInfo(program=SYSTEM_PROGRAM, decimals=9, supply=2**64 - 1)
+# A new wallet must receive at least this many lamports (rent exemption of an account without data),
+# and a paying wallet must keep as much.
+RENT_EXEMPT_LAMPORTS = 890_880
+
+
 @dataclass(frozen=True)
 class SignatureState:
     """What the chain says of one signature (None from lookups means: never seen)."""
@@ -55,3 +65,8 @@ class ChainGateway(Protocol):
     def sol_balance(self, owner: str) -> int: ...
 
     def mint_info(self, mint: str) -> MintInfo | None: ...
+
+
+def asset_info(chain: ChainGateway, mint: str) -> MintInfo | None:
+    """What a payout of `mint` moves: SOL for the native mint, else the token read from the chain."""
+    return SOL if mint == NATIVE_SOL else chain.mint_info(mint)

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from webapp.extensions import db
 from webapp.models import Payout, PayoutReason, PayoutStatus, PlatformWallet
-from webapp.services.payouts.gateway import ChainGateway, MintInfo
+from webapp.services.payouts.gateway import NATIVE_SOL, RENT_EXEMPT_LAMPORTS, ChainGateway, MintInfo, asset_info
 
 TOKEN_PROGRAMS = {
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
@@ -58,8 +58,10 @@ def validate(request: PayoutRequest, lookup_mint: MintLookup) -> tuple[PayoutReq
     if not request.idempotency_key or len(request.idempotency_key) > 160:
         raise PayoutRequestError("Every payout needs an idempotency key of at most 160 characters.")
     info = lookup_mint(mint)
-    if info is None or info.program not in TOKEN_PROGRAMS:
+    if info is None or (mint != NATIVE_SOL and info.program not in TOKEN_PROGRAMS):
         raise PayoutRequestError(f"{mint} is not a token mint on this cluster.")
+    if mint == NATIVE_SOL and request.amount < RENT_EXEMPT_LAMPORTS:
+        raise PayoutRequestError("A SOL payout must be at least 0.00089088 SOL: a new wallet cannot hold less.")
     if request.amount > info.supply:
         raise PayoutRequestError("The amount is larger than the token's whole supply.")
     cleaned = PayoutRequest(
@@ -78,15 +80,16 @@ def request_payouts(requests: list[PayoutRequest], chain: ChainGateway, *, commi
 
     def lookup_mint(mint: str) -> MintInfo | None:
         if mint not in known:
-            known[mint] = chain.mint_info(mint)
+            known[mint] = asset_info(chain, mint)
         return known[mint]
 
-    cleaned = [validate(request, lookup_mint)[0] for request in requests]
-    for start in range(0, len(cleaned), INSERT_CHUNK):
-        chunk = cleaned[start:start + INSERT_CHUNK]
+    checked = [validate(request, lookup_mint) for request in requests]
+    cleaned = [request for request, _info in checked]
+    for start in range(0, len(checked), INSERT_CHUNK):
+        chunk = checked[start:start + INSERT_CHUNK]
         db.session.execute(
             insert(Payout)
-            .values([_row(request) for request in chunk])
+            .values([_row(request, info) for request, info in chunk])
             .on_conflict_do_nothing(index_elements=["idempotency_key"])
         )
     if commit:
@@ -101,8 +104,9 @@ def request_payouts(requests: list[PayoutRequest], chain: ChainGateway, *, commi
     return [rows[key] for key in keys]
 
 
-def _row(request: PayoutRequest) -> dict[str, object]:
+def _row(request: PayoutRequest, info: MintInfo) -> dict[str, object]:
     return {
+        "decimals": info.decimals,
         "idempotency_key": request.idempotency_key,
         "wallet_name": request.wallet_name,
         "recipient": request.recipient,
