@@ -6,14 +6,20 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from solders.keypair import Keypair
+
+if TYPE_CHECKING:
+    from solders.signature import Signature
+
+    from webapp.chain.rpc import SolanaRpcClient
 
 TEST_DATABASE = "momentum_test"
 TEST_REDIS_DB = 1
@@ -107,7 +113,7 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture()
-def runner(app: Flask):
+def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
 
 
@@ -115,6 +121,27 @@ def csrf_token_from(html: str) -> str:
     match = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
     assert match, "page carries no CSRF token"
     return match.group(1)
+
+
+Row = TypeVar("Row")
+
+
+def get_row(model: type[Row], key: object) -> Row:
+    """The row with this primary key (inside an app context); a missing row fails the test by name."""
+    from webapp.extensions import db
+
+    found = db.session.get(model, key)
+    assert found is not None, f"no {model.__name__} with key {key!r}"
+    return found
+
+
+def landed_transaction(rpc: SolanaRpcClient, signature: Signature | str | None, *,
+                       encoding: str = "json") -> dict[str, Any]:
+    """`getTransaction`'s result for a transaction the test sent; an unsent or unknown one fails the test."""
+    assert signature is not None, "the transaction was never sent (no signature recorded)"
+    raw = rpc.get_transaction(signature, encoding=encoding)
+    assert raw is not None, f"the chain has no transaction {signature}"
+    return raw
 
 
 class WalletAuth:
@@ -154,7 +181,7 @@ def auth(client: FlaskClient) -> WalletAuth:
 
 
 @pytest.fixture()
-def make_user(app: Flask):
+def make_user(app: Flask) -> Callable[..., Keypair]:
     """Create a member with a role directly (for tests about what roles may do)."""
     from webapp.extensions import db
     from webapp.models import User

@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask
 from werkzeug.serving import make_server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,7 +39,7 @@ def live_server(app: Flask) -> Iterator[str]:
 # Package scope: Playwright's sync API keeps an event loop running in this
 # thread while it is open, and later asyncio.run() calls (chain tests) would fail.
 @pytest.fixture(scope="package")
-def browser():
+def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (make test installs it with apt-get)")
     from playwright.sync_api import sync_playwright
@@ -47,7 +51,7 @@ def browser():
 
 
 @pytest.fixture()
-def page(browser):
+def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     tab = context.new_page()
     yield tab
@@ -55,7 +59,7 @@ def page(browser):
 
 
 @pytest.fixture()
-def screenshot(page, tmp_path):
+def screenshot(page: Page, tmp_path: Path) -> Callable[[str], Path]:
     """Save a full-page screenshot; to docs/screenshots/ when SCREENSHOT_DIR says so."""
     folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
+from tests.conftest import get_row
 from tests.e2e.wallet import sign_in_with_test_wallet
 from tests.integration.payouts.conftest import chain, payout_world  # noqa: F401
 from webapp.extensions import db, solana_client
@@ -35,7 +36,7 @@ def test_admin_approves_a_stable_grounds_launch(app, live_server, page, screensh
 
     with app.app_context():
         launch_token(1)
-        mint = db.session.get(LaunchApplication, 1).mint
+        mint = get_row(LaunchApplication, 1).mint
         assert reconcile.reconcile(solana_client(), str(mint), recheck_pause=0).mismatches == 0  # escrow verified
     page.goto(live_server + "/admin/launches")
     expect(page.locator(".launch-card")).to_contain_text("Supply fixed")

@@ -19,6 +19,7 @@ def test_a_member_stakes_with_their_wallet(app, live_server, page, screenshot, m
     rpc.confirm(rpc.request_airdrop(keypair.pubkey(), 2 * SOL))
     with app.app_context():
         user = db.session.scalar(select(User).where(User.wallet == str(keypair.pubkey())))
+        assert user is not None, "signing in created no member"
         db.session.expunge(user)
     held = buy_tokens(market, user, keypair, SOL // 2)
     page.goto(live_server + f"/tokens/{market.mint}")
@@ -52,7 +53,7 @@ def test_a_member_stakes_with_their_wallet(app, live_server, page, screenshot, m
     expect(page.get_by_test_id("unstake-requested")).to_contain_text("Unstaking 500")
     expect(page.get_by_test_id("my-stake")).to_contain_text(token_units(stake - 500 * 10**6, 6))
     with app.app_context():
-        assert int(db.session.scalar(select(StakePosition.amount))) == stake - 500 * 10**6
+        assert int(db.session.execute(select(StakePosition.amount)).scalar_one()) == stake - 500 * 10**6
     page.locator("#stake-panel").scroll_into_view_if_needed()
     screenshot("token-stake")
 

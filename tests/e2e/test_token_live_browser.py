@@ -27,7 +27,8 @@ def test_new_activity_appears_on_the_open_token_page(app, live_server, page, scr
 
     recipient = Keypair().pubkey()
     instructions = spl.transfer(world.treasury.pubkey(), world.mint, recipient, 1_234_500_000, DECIMALS)
-    signature = world.rpc.send_transaction(spl.sign(instructions, world.treasury, world.rpc.get_latest_blockhash().blockhash))
+    blockhash = world.rpc.get_latest_blockhash().blockhash
+    signature = world.rpc.send_transaction(spl.sign(instructions, world.treasury, blockhash))
     world.rpc.confirm(signature)
     raw = world.rpc.get_transaction(signature, encoding="jsonParsed")
     with app.app_context():

@@ -35,6 +35,7 @@ def test_a_member_buys_on_the_curve_with_their_wallet(app, live_server, page, sc
 
     with app.app_context():
         order = db.session.scalar(select(TradeOrder).where(TradeOrder.wallet == str(keypair.pubkey())))
+        assert order is not None, "the buy was not recorded"
         assert order.status == "confirmed"
         assert market.tokens_of(keypair.pubkey()) == int(order.token_amount)
         # the worker's indexing job, run here: the page then shows the buy live

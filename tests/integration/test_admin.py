@@ -5,6 +5,7 @@ import pytest
 from solders.keypair import Keypair
 from sqlalchemy import func, select
 
+from tests.conftest import get_row
 from webapp.extensions import db
 from webapp.models import AuditEntry, User
 
@@ -53,8 +54,9 @@ def test_admin_changes_a_role_and_it_is_audited(app, client, auth, make_user) ->
     assert reply.status_code == 200
     assert f'id="user-{member_id}"' in reply.get_data(as_text=True)
     with app.app_context():
-        assert db.session.get(User, member_id).role == "moderator"
+        assert get_row(User, member_id).role == "moderator"
         entry = db.session.scalar(select(AuditEntry))
+        assert entry is not None, "the role change was not audited"
         assert entry.action == "user.role_changed"
         assert entry.details == {"wallet": str(member.pubkey()), "from": "member", "to": "moderator"}
         assert entry.actor.wallet == str(admin.pubkey())
@@ -69,11 +71,14 @@ def test_role_change_without_htmx_redirects_back(app, client, auth, make_user) -
     assert reply.status_code == 302 and "/admin/users" in reply.headers["Location"]
 
 
-@pytest.mark.parametrize("role, status, message", [("owner", 422, "Not a valid choice"), ("member", 422, "already member")])
+@pytest.mark.parametrize(
+    "role, status, message", [("owner", 422, "Not a valid choice"), ("member", 422, "already member")]
+)
 def test_bad_role_changes_are_refused(app, client, auth, make_user, role, status, message) -> None:
     auth.sign_in(make_user("admin"))
     make_user("member")
-    reply = client.post("/admin/users/2/role", data={"role": role}, headers={"X-CSRFToken": auth.csrf_token(), "HX-Request": "true"})
+    reply = client.post("/admin/users/2/role", data={"role": role},
+                        headers={"X-CSRFToken": auth.csrf_token(), "HX-Request": "true"})
     assert reply.status_code == status
     assert message in reply.get_data(as_text=True)
     assert reply.headers["HX-Retarget"] == "#alerts"
@@ -86,7 +91,7 @@ def test_admin_cannot_demote_themselves(app, client, auth, make_user) -> None:
     reply = client.post("/admin/users/1/role", data={"role": "member"}, headers={"X-CSRFToken": auth.csrf_token()})
     assert reply.status_code == 422
     with app.app_context():
-        assert db.session.get(User, 1).role == "admin"
+        assert get_row(User, 1).role == "admin"
 
 
 def test_unknown_member_is_404(client, auth, make_user) -> None:

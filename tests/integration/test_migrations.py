@@ -1,6 +1,8 @@
 """The checked-in migrations build the schema from nothing and take it down again."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import psycopg
 import pytest
 from flask_migrate import downgrade, upgrade
@@ -12,7 +14,7 @@ SCRATCH = "momentum_migrations_test"
 
 
 @pytest.fixture()
-def scratch_url(database_url: str):
+def scratch_url(database_url: str) -> Iterator[str]:
     admin = _libpq_url(database_url, "postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{SCRATCH}"')

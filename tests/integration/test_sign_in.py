@@ -13,7 +13,7 @@ from webapp.models import SignInNonce, User
 
 def count(app, model) -> int:
     with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
+        return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
 def test_nonce_message_names_every_field(client) -> None:
@@ -21,7 +21,8 @@ def test_nonce_message_names_every_field(client) -> None:
     body = client.get("/auth/nonce", query_string={"wallet": wallet}).get_json()
     message = body["message"]
     assert message.startswith("localhost wants you to sign in with your Solana account:\n" + wallet + "\n")
-    for label in ("URI: http://localhost", "Version: 1", "Chain ID: localnet", f"Nonce: {body['nonce']}", "Issued At: ", "Expiration Time: "):
+    for label in ("URI: http://localhost", "Version: 1", "Chain ID: localnet", f"Nonce: {body['nonce']}",
+                  "Issued At: ", "Expiration Time: "):
         assert label in message
 
 

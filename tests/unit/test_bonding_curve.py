@@ -244,6 +244,7 @@ def test_buying_then_selling_at_once_never_returns_more_than_was_paid(
     buy = price_trade(state, params, "buy", lamports)
     if buy is None or buy.new_state.complete:
         return
+    assert isinstance(buy, bc.BuyQuote)
     try:
         sell = bc.quote_sell(buy.new_state, params, buy.tokens_out)
     except CurveError as refusal:
@@ -261,5 +262,6 @@ def test_exact_token_buy_never_costs_more_than_the_sol_buy_that_got_them(params:
     buy = price_trade(state, params, "buy", lamports)
     if buy is None:
         return
+    assert isinstance(buy, bc.BuyQuote)
     exact = bc.quote_buy_exact_tokens(state, params, buy.tokens_out)
     assert exact.lamports_charged <= buy.lamports_charged <= lamports

@@ -1,6 +1,9 @@
 """The gunicorn configuration: it deletes nothing but metric files and refuses a port that is taken."""
 import importlib.util
 from pathlib import Path
+from types import ModuleType
+
+import pytest
 
 CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
 
@@ -19,12 +22,13 @@ class _Server:
         self.log = _Log()
 
 
-def load_conf(monkeypatch, value):
+def load_conf(monkeypatch: pytest.MonkeyPatch, value: str | None) -> ModuleType:
     if value is None:
         monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
     else:
         monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", value)
     spec = importlib.util.spec_from_file_location("gunicorn_conf_under_test", CONF)
+    assert spec is not None and spec.loader is not None, f"cannot load {CONF}"
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

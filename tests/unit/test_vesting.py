@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -74,12 +75,12 @@ def test_next_unlock() -> None:
         ({"start": datetime(2025, 1, 1)}, "timezone-aware"),
     ],
 )
-def test_invalid_schedules_are_refused_with_a_reason(fields: dict[str, object], message: str) -> None:
-    values: dict[str, object] = {
+def test_invalid_schedules_are_refused_with_a_reason(fields: dict[str, Any], message: str) -> None:
+    values: dict[str, Any] = {
         "total": 1_200_000, "start": START, "cliff": 3 * MONTH, "duration": 12 * MONTH, "period": MONTH
     }
     with pytest.raises(VestingError, match=message):
-        VestingSchedule(**{**values, **fields})  # type: ignore[arg-type]
+        VestingSchedule(**{**values, **fields})
 
 
 def test_naive_moments_are_refused() -> None:
@@ -99,7 +100,7 @@ def test_naive_moments_are_refused() -> None:
 )
 def test_split_among_uses_the_largest_remainder(total: int, weights: list[int], parts: list[int]) -> None:
     wallets = [f"wallet{i}" for i in range(len(weights))]
-    assert split_among(total, list(zip(wallets, weights))) == dict(zip(wallets, parts))
+    assert split_among(total, list(zip(wallets, weights, strict=True))) == dict(zip(wallets, parts, strict=True))
 
 
 @pytest.mark.parametrize(
@@ -193,7 +194,7 @@ def test_next_unlock_is_the_next_growth_of_vesting(data: st.DataObject, schedule
 def test_split_among_is_exact_and_fair(total: int, weights: list[int]) -> None:
     parts = list(split_among(total, list(enumerate(weights))).values())
     assert sum(parts) == total
-    for part, weight in zip(parts, weights):
+    for part, weight in zip(parts, weights, strict=True):
         exact_floor = total * weight // sum(weights)
         assert exact_floor <= part <= exact_floor + 1
 
@@ -210,7 +211,7 @@ def test_per_wallet_releases_sum_to_each_allocation(
     allocations = split_among(schedule.total, shares)
     times = unlock_times(schedule)
     # A worker may miss runs; whatever it skips comes out at the next one it makes.
-    visited = data.draw(st.lists(st.sampled_from(times), unique=True)) + [times[-1]]
+    visited = [*data.draw(st.lists(st.sampled_from(times), unique=True)), times[-1]]
     released = {wallet: 0 for wallet, _ in shares}
     for moment in sorted(visited):
         for wallet, due in team_release(schedule, shares, released, moment).items():

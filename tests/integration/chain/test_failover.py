@@ -33,9 +33,9 @@ def test_client_fails_over_when_the_primary_dies(own_chain: ChainProcess, tmp_pa
             assert report[own_chain.rpc_url]["latency_ms"] >= 0
     finally:
         primary.kill()
-    assert registry.get_sample_value("solana_rpc_failovers_total", {"method": "getBalance"}) >= 1
-    assert registry.get_sample_value("solana_rpc_errors_total", {
-        "method": "getBalance", "endpoint": primary.rpc_url, "kind": "connect"}) >= 1
+    assert (registry.get_sample_value("solana_rpc_failovers_total", {"method": "getBalance"}) or 0) >= 1
+    assert (registry.get_sample_value("solana_rpc_errors_total", {
+        "method": "getBalance", "endpoint": primary.rpc_url, "kind": "connect"}) or 0) >= 1
     assert registry.get_sample_value("solana_rpc_breaker_state", {"endpoint": primary.rpc_url}) == 2
 
 

@@ -65,7 +65,8 @@ def _kind(value: Any) -> str:
         return "bool"
     if isinstance(value, (int, float)):
         return "number"
-    return {dict: "object", list: "array", str: "string"}.get(type(value), "null")
+    names: dict[type, str] = {dict: "object", list: "array", str: "string"}
+    return names.get(type(value), "null")
 
 
 def _counterpart(item: Any, candidates: list[Any]) -> tuple[Any, bool]:
@@ -196,8 +197,8 @@ def local_samples(client: SolanaRpcClient) -> dict[tuple[str, Any, bool], dict[s
     return samples
 
 
-@pytest.mark.parametrize(("name", "real"), _fixtures() or [pytest.param("none", {}, marks=pytest.mark.skip(
-    reason=f"mainnet fixtures not found in {FIXTURES}"))])
+@pytest.mark.parametrize(("name", "real"), [pytest.param(*fixture) for fixture in _fixtures()] or [
+    pytest.param("none", {}, marks=pytest.mark.skip(reason=f"mainnet fixtures not found in {FIXTURES}"))])
 def test_get_transaction_matches_mainnet_structure(name: str, real: dict[str, Any],
                                                    local_samples: dict[tuple[str, Any, bool], dict[str, Any]]) -> None:
     failed = real["meta"]["err"] is not None

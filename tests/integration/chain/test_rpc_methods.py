@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from typing import Any, Protocol, TypeVar
 
 from solders.compute_budget import set_compute_unit_limit, set_compute_unit_price
 from solders.hash import Hash
@@ -21,13 +22,25 @@ from solders.rpc.responses import (
 )
 from solders.system_program import TransferParams, transfer
 
+from tests.conftest import landed_transaction
 from tests.integration.chain.conftest import DECIMALS, FINALITY_SLOTS, ChainProcess, TokenWorld
 from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient
 
 
-def _typed(response_class: type, reply: dict) -> object:
-    return response_class.from_json(json.dumps(reply))
+class _Response(Protocol):
+    @staticmethod
+    def from_json(raw: str) -> object: ...
+
+
+Resp = TypeVar("Resp", bound=_Response)
+
+
+def _typed(response_class: type[Resp], reply: dict[str, Any]) -> Resp:
+    """The reply parsed by solders; an error reply fails the test with the error."""
+    parsed = response_class.from_json(json.dumps(reply))
+    assert isinstance(parsed, response_class), parsed
+    return parsed
 
 
 def test_cluster_methods_parse_with_solders(chain: ChainProcess, client: SolanaRpcClient) -> None:
@@ -53,7 +66,7 @@ def test_fee_for_message_is_the_fee_charged(client: SolanaRpcClient, token_world
     quoted = client.get_fee_for_message(message)
     signature = client.send_transaction(spl.sign(ixs, payer, blockhash))
     client.confirm(signature)
-    charged = client.get_transaction(signature)["meta"]["fee"]
+    charged = landed_transaction(client, signature)["meta"]["fee"]
     assert quoted == charged == 5000 + 1000  # 50k CU at 20k micro-lamports = 1000 lamports priority fee
     encoded = base64.b64encode(to_bytes_versioned(MessageV0.try_compile(payer.pubkey(), ixs, [], Hash.new_unique())))
     assert client.call("getFeeForMessage", [encoded.decode()])["value"] is None  # unknown blockhash
@@ -77,7 +90,7 @@ def test_commitment_levels_progress_and_reads_lag(chain: ChainProcess, client: S
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         status = client.get_signature_statuses([tx.signatures[0]])[0]
-        assert status is not None
+        assert status is not None and status.confirmation_status is not None
         seen.append((status.confirmation_status, status.confirmations))
         if status.confirmation_status == "finalized":
             break
@@ -98,7 +111,9 @@ def test_account_queries(chain: ChainProcess, client: SolanaRpcClient, token_wor
 
     info = _typed(GetAccountInfoJsonParsedResp, chain.rpc("getAccountInfo", [
         str(recipient_ata), {"encoding": "jsonParsed", "commitment": "confirmed"}])).value
-    assert info.data.parsed["info"]["tokenAmount"]["amount"] == "250"
+    assert info is not None, "the recipient's token account is missing"
+    parsed: Any = info.data.parsed  # solders types it as any JSON value; jsonParsed token accounts are objects
+    assert parsed["info"]["tokenAmount"]["amount"] == "250"
     assert info.data.program == "spl-token"
 
     owned = _typed(GetTokenAccountsByOwnerJsonParsedResp, chain.rpc("getTokenAccountsByOwner", [
@@ -161,7 +176,7 @@ def test_simulate_options_and_binary_transaction_encodings(chain: ChainProcess, 
     tx = spl.sign([pay], payer, blockhash)
     client.confirm(client.send_transaction(tx))
     for encoding in ("base64", "base58"):
-        result = client.get_transaction(tx.signatures[0], encoding=encoding)
+        result = landed_transaction(client, tx.signatures[0], encoding=encoding)
         data, name = result["transaction"]
         assert name == encoding
         from webapp.chain.localnet.codec import b58decode

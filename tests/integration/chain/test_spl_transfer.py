@@ -12,6 +12,7 @@ from solders.rpc.responses import GetTransactionResp
 from solders.signature import Signature
 from solders.transaction_status import EncodedConfirmedTransactionWithStatusMeta
 
+from tests.conftest import landed_transaction
 from tests.integration.chain.conftest import DECIMALS, ChainProcess, TokenWorld
 from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient
@@ -68,11 +69,13 @@ def test_app_client_reads_back_an_spl_transfer_to_the_base_unit(client: SolanaRp
         assert _token_deltas(meta) == {(payer, mint): -amount, (str(token_world.recipient.pubkey()), mint): amount}
         assert meta["logMessages"] and meta["computeUnitsConsumed"] > 0
         assert meta["innerInstructions"], "creating the associated token account makes inner instructions"
-        typed = GetTransactionResp.from_json(json.dumps({"jsonrpc": "2.0", "id": 1, "result": result})).value
+        reply = GetTransactionResp.from_json(json.dumps({"jsonrpc": "2.0", "id": 1, "result": result}))
+        assert isinstance(reply, GetTransactionResp), reply
+        typed = reply.value
         assert isinstance(typed, EncodedConfirmedTransactionWithStatusMeta)
-        assert typed.transaction.meta.fee == LAMPORTS_PER_SIGNATURE
+        assert typed.transaction.meta is not None and typed.transaction.meta.fee == LAMPORTS_PER_SIGNATURE
 
-    parsed = client.get_transaction(signature, encoding="jsonParsed")
+    parsed = landed_transaction(client, signature, encoding="jsonParsed")
     outer = parsed["transaction"]["message"]["instructions"]
     assert [ix["program"] for ix in outer] == ["spl-associated-token-account", "spl-token"]
     checked = outer[1]["parsed"]
@@ -135,7 +138,7 @@ def test_token_2022_transfer_sent_base58(chain: ChainProcess, client: SolanaRpcC
     reply = chain.rpc("sendTransaction", [b58encode(bytes(tx)), {"encoding": "base58"}])
     assert reply["result"] == str(tx.signatures[0])
     client.confirm(tx.signatures[0])
-    parsed = client.get_transaction(tx.signatures[0], encoding="jsonParsed")
+    parsed = landed_transaction(client, tx.signatures[0], encoding="jsonParsed")
     transfer_ix = parsed["transaction"]["message"]["instructions"][1]
     assert transfer_ix["program"] == "spl-token-2022" and transfer_ix["parsed"]["type"] == "transferChecked"
     balances = {b["owner"]: b for b in parsed["meta"]["postTokenBalances"]}

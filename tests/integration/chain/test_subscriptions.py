@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
-from solana.rpc.commitment import Confirmed, Finalized, Processed
+from solana.rpc.commitment import Commitment, Confirmed, Finalized, Processed
 from solana.rpc.websocket_api import SolanaWsClient
 from solders.rpc.config import RpcTransactionLogsFilterMentions
 from solders.rpc.responses import (
@@ -38,13 +38,13 @@ async def _next(ws: SolanaWsClient, kind: type, accept: Callable[[Any], bool] = 
             return notification
 
 
-def _run(scenario: Callable[[], Awaitable[Any]]) -> Any:
+def _run(scenario: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
     return asyncio.run(scenario())
 
 
 @pytest.mark.parametrize("commitment", [Processed, Confirmed, Finalized])
 def test_logs_subscribe_mentioning_a_mint_gets_the_new_transaction(
-        chain: ChainProcess, client: SolanaRpcClient, token_world: TokenWorld, commitment: str) -> None:
+        chain: ChainProcess, client: SolanaRpcClient, token_world: TokenWorld, commitment: Commitment) -> None:
     async def scenario() -> tuple[LogsNotification, Signature]:
         async with SolanaWsClient(chain.ws_url) as ws:
             await ws.logs_subscribe(filter_=RpcTransactionLogsFilterMentions(token_world.mint_key),

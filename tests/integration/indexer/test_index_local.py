@@ -8,6 +8,7 @@ from flask import Flask
 from solders.signature import Signature
 from sqlalchemy import func, select
 
+from tests.conftest import landed_transaction
 from tests.integration.indexer.conftest import DECIMALS, TokenWorld, make_token_world, send, transfer
 from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient
@@ -53,15 +54,17 @@ def test_transfer_mint_and_burn_are_indexed_once_with_holders(chain_app: Flask, 
         assert holders == {owner: _chain_balance(rpc, world, owner) for owner in holders}
         assert reads.holder_count(str(mint)) == 2
         token = db.session.scalar(select(Token).where(Token.mint == str(mint)))
+        assert token is not None
         assert int(token.supply) == world.supply + 900 == rpc.get_token_supply(mint).amount
 
         rows = db.session.scalar(select(func.count()).select_from(TransactionEvent))
         again = index_signatures([str(sent), str(minted), str(burned)], solana_client())
         assert again.indexed == [] and sorted(again.already) == sorted(map(str, (sent, minted, burned)))
-        assert store.index_batch([rpc.get_transaction(sent, encoding="jsonParsed")]).already == [str(sent)]
+        assert store.index_batch([landed_transaction(rpc, sent, encoding="jsonParsed")]).already == [str(sent)]
         assert db.session.scalar(select(func.count()).select_from(TransactionEvent)) == rows
         assert {h.owner: h.amount for h in reads.top_holders(str(mint))} == holders
-        assert int(db.session.scalar(select(Token.supply).where(Token.mint == str(mint)))) == world.supply + 900
+        assert int(db.session.execute(select(Token.supply).where(Token.mint == str(mint))).scalar_one()) == \
+            world.supply + 900
 
 
 def test_finality_marks_final_and_undoes_a_dropped_transaction(chain_app: Flask, rpc: SolanaRpcClient) -> None:
@@ -70,7 +73,7 @@ def test_finality_marks_final_and_undoes_a_dropped_transaction(chain_app: Flask,
     with chain_app.app_context():
         track_mint(solana_client(), str(world.mint_key))
     sent = transfer(rpc, world, world.payer, recipient, 40)
-    raw = rpc.get_transaction(sent, encoding="jsonParsed")
+    raw = landed_transaction(rpc, sent, encoding="jsonParsed")
     ghost = _dropped_copy(raw, extra=999)
     time.sleep(0.6)  # a few slots: everything above is finalized on the local chain
     with chain_app.app_context():

@@ -15,6 +15,7 @@ from flask import Flask
 from prometheus_client import CollectorRegistry
 from rq import SimpleWorker
 from solders.keypair import Keypair
+from solders.pubkey import Pubkey
 from sqlalchemy import select
 
 from tests.integration.chain.conftest import REPO_ROOT, ChainProcess, make_token_world
@@ -30,7 +31,7 @@ from webapp.services.indexer.tracking import track_mint
 class Activity(threading.Thread):
     """Transfers between a few wallets, as fast as the chain takes them; pauses while it is down."""
 
-    def __init__(self, rpc: SolanaRpcClient, payer: Keypair, mint: object) -> None:
+    def __init__(self, rpc: SolanaRpcClient, payer: Keypair, mint: Pubkey) -> None:
         super().__init__(daemon=True)
         self.rpc, self.payer, self.mint = rpc, payer, mint
         self.receivers = [Keypair().pubkey() for _ in range(4)]
@@ -58,7 +59,8 @@ class Activity(threading.Thread):
 
 class Listener:
     def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env, self.log, self.process = env, log, None
+        self.env, self.log = env, log
+        self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         out = open(self.log, "ab")

@@ -10,6 +10,7 @@ from solders.keypair import Keypair
 from solders.signature import Signature
 from sqlalchemy import func, select
 
+from tests.conftest import get_row
 from tests.integration.indexer.conftest import make_token_world
 from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient
@@ -30,7 +31,9 @@ def test_cli_tracks_a_mint_and_backfills(chain_app: Flask, rpc: SolanaRpcClient)
     assert "6 decimals" in result.output and "indexed 1 transaction" in result.output
     with chain_app.app_context():
         token = db.session.scalar(select(Token))
-        assert (token.symbol, token.tier, token.program, int(token.supply)) == ("CLI", "wild_fires", "token", world.supply)
+        assert token is not None, "the CLI tracked no token"
+        assert (token.symbol, token.tier, token.program, int(token.supply)) == (
+            "CLI", "wild_fires", "token", world.supply)
         assert db.session.get(ChainCheckpoint, token.mint) is not None
 
 
@@ -104,7 +107,7 @@ def test_admin_tracks_a_mint_and_sees_the_index(chain_app: Flask, rpc: SolanaRpc
     with chain_app.app_context():
         status.write_status(redis_client(), {"state": "live", "subscriptions": 3, "reconnects": 0, "chain_slot": 120,
                                              "synced_slot": 118, "ws_url": "ws://127.0.0.1:8900"}, 30)
-        point = db.session.get(ChainCheckpoint, str(world.mint_key))
+        point = get_row(ChainCheckpoint, str(world.mint_key))
         point.backfill_total, point.backfill_done = 40, 10
         dead_letters.record({str(Signature.new_unique()): "database error: <script>alert(1)</script>"})
         db.session.commit()

@@ -19,6 +19,7 @@ import websockets.sync.client
 from flask import Flask
 from redis import Redis
 from simple_websocket import Client
+from websockets.typing import Origin
 
 # The browser test's fixtures (a werkzeug server in this process, Chromium).
 from tests.e2e.conftest import browser, live_server, page, screenshot  # noqa: F401
@@ -153,7 +154,8 @@ def refusal(url: str, topics: str, cookie: str | None = None, origin: str | None
     (websockets, not simple_websocket: the latter loses a close frame that arrives with the handshake.)
     """
     headers = {"Cookie": cookie} if cookie else {}
-    with websockets.sync.client.connect(f"{url}?topics={topics}", additional_headers=headers, origin=origin) as client:
+    with websockets.sync.client.connect(f"{url}?topics={topics}", additional_headers=headers,
+                                        origin=Origin(origin) if origin else None) as client:
         try:
             message = client.recv(timeout=5)
         except websockets.ConnectionClosed as closed:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 import websockets.sync.client
 from sqlalchemy import select
+from websockets.typing import Origin
 
 from tests.integration.live.conftest import MAX_PER_USER, connect, refusal, session_cookie
 from webapp.extensions import db
@@ -12,7 +13,7 @@ from webapp.models import User
 
 def _user_id(app, keypair) -> int:
     with app.app_context():
-        return db.session.scalar(select(User.id).where(User.wallet == str(keypair.pubkey())))
+        return db.session.execute(select(User.id).where(User.wallet == str(keypair.pubkey()))).scalar_one()
 
 
 def test_members_follow_their_own_topic_only(app, client, auth, make_user, web_processes) -> None:
@@ -37,7 +38,8 @@ def test_an_admin_cannot_follow_someone_elses_topic_either(app, client, auth, ma
 
 @pytest.mark.parametrize(
     "topics",
-    ["", "everything", "token:not-a-mint", "user:0", "user:abc", "battle:-1", ",".join(f"bounty:{n}" for n in range(1, 18)), "GLOBAL"],
+    ["", "everything", "token:not-a-mint", "user:0", "user:abc", "battle:-1",
+     ",".join(f"bounty:{n}" for n in range(1, 18)), "GLOBAL"],
 )
 def test_unknown_topics_are_refused(web_processes, topics) -> None:
     code, reason = refusal(web_processes[0].ws_url, topics)
@@ -46,9 +48,11 @@ def test_unknown_topics_are_refused(web_processes, topics) -> None:
 
 def test_pages_from_other_sites_cannot_connect(web_processes) -> None:
     web = web_processes[0]
-    assert refusal(web.ws_url, "global", origin="https://evil.example") == (1008, "cross-origin connections are not allowed")
-    with websockets.sync.client.connect(web.ws_url + "?topics=global", origin=web.url) as same_site:
-        assert same_site.recv(timeout=5).startswith("<!-- live: global")
+    assert refusal(web.ws_url, "global", origin="https://evil.example") == (
+        1008, "cross-origin connections are not allowed")
+    with websockets.sync.client.connect(web.ws_url + "?topics=global", origin=Origin(web.url)) as same_site:
+        message = same_site.recv(timeout=5)
+        assert isinstance(message, str) and message.startswith("<!-- live: global")
 
 
 def test_one_member_has_a_limited_number_of_connections(app, client, auth, web_processes, redis) -> None:

@@ -21,7 +21,8 @@ def test_only_admins_see_the_live_page_or_broadcast(app, client, auth, make_user
     expected = 403 if role else 401
     assert client.get("/admin/live").status_code == expected
     assert client.get("/admin/live", headers={"HX-Request": "true"}).status_code == expected
-    reply = client.post("/admin/live/broadcast", data={"topic": "global", "notice": "hi"}, headers={"X-CSRFToken": auth.csrf_token()})
+    reply = client.post("/admin/live/broadcast", data={"topic": "global", "notice": "hi"},
+                        headers={"X-CSRFToken": auth.csrf_token()})
     assert reply.status_code == expected
     assert redis.xlen(history.HISTORY_PREFIX + "global") == 0
 
@@ -69,6 +70,7 @@ def test_an_admin_broadcasts_a_notice_and_it_is_audited(app, client, auth, make_
         listener.close()
     with app.app_context():
         entry = db.session.scalar(select(AuditEntry))
+        assert entry is not None, "the broadcast was not audited"
         assert entry.action == "live.broadcast" and entry.target_id == "global"
         assert entry.details == {"notice": "Maintenance at <b>noon</b> UTC"}
         assert entry.actor.wallet == str(admin.pubkey())
@@ -76,7 +78,8 @@ def test_an_admin_broadcasts_a_notice_and_it_is_audited(app, client, auth, make_
 
 def test_a_broadcast_without_htmx_redirects_back(app, client, auth, make_user) -> None:
     auth.sign_in(make_user("admin"))
-    reply = client.post("/admin/live/broadcast", data={"topic": "bounty:3", "notice": "Bounty closes soon", "csrf_token": auth.csrf_token()})
+    reply = client.post("/admin/live/broadcast",
+                        data={"topic": "bounty:3", "notice": "Bounty closes soon", "csrf_token": auth.csrf_token()})
     assert reply.status_code == 302 and reply.headers["Location"].endswith("/admin/live")
 
 
@@ -92,7 +95,8 @@ def test_a_broadcast_without_htmx_redirects_back(app, client, auth, make_user) -
 )
 def test_bad_broadcasts_are_refused_and_nothing_is_written(app, client, auth, make_user, redis, form, message) -> None:
     auth.sign_in(make_user("admin"))
-    reply = client.post("/admin/live/broadcast", data=form, headers={"HX-Request": "true", "X-CSRFToken": auth.csrf_token()})
+    reply = client.post("/admin/live/broadcast", data=form,
+                        headers={"HX-Request": "true", "X-CSRFToken": auth.csrf_token()})
     assert reply.status_code == 422
     assert message in reply.get_data(as_text=True)
     assert redis.keys(history.HISTORY_PREFIX + "*") == []

@@ -24,7 +24,8 @@ for topic, html in zip(sys.argv[2::2], sys.argv[3::2]):
 def publish_from_another_process(redis_url: str, *pairs: tuple[str, str]) -> list[str]:
     args = [part for pair in pairs for part in pair]
     done = subprocess.run(
-        [sys.executable, "-c", PUBLISHER, redis_url, *args], cwd=ROOT, capture_output=True, text=True, timeout=30, check=True
+        [sys.executable, "-c", PUBLISHER, redis_url, *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=30, check=True,
     )
     return done.stdout.split()
 
@@ -63,6 +64,7 @@ def test_a_worker_reaches_both_web_processes_on_the_right_topics(app, web_proces
 def test_the_socket_refuses_permessage_deflate(web_processes) -> None:
     """Browsers always offer compression; accepting it costs a compressor per connection."""
     with websockets.sync.client.connect(web_processes[0].ws_url + "?topics=global") as client:
-        assert client.response.status_code == 101
+        assert client.response is not None and client.response.status_code == 101
         assert "Sec-WebSocket-Extensions" not in client.response.headers
-        assert client.recv(timeout=5).startswith("<!-- live: global")
+        message = client.recv(timeout=5)
+        assert isinstance(message, str) and message.startswith("<!-- live: global")

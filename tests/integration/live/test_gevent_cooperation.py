@@ -45,5 +45,5 @@ def test_slow_queries_do_not_hold_up_other_requests_or_sockets(app, web_processe
     assert answers.count("slept") == SLOW_QUERIES and answers.count("waited") == SLOW_REDIS_CALLS
     assert push_latency < 0.2, f"a push took {push_latency:.3f}s while queries slept"
     assert health_latency < 0.2, f"/health took {health_latency:.3f}s while queries slept"
-    # In series they would take (8 + 4) × 0.5 s = 6 s.
+    # In series they would take (8 + 4) * 0.5 s = 6 s.
     assert elapsed < 3 * SLEEP, f"{SLOW_QUERIES + SLOW_REDIS_CALLS} concurrent 0.5 s waits took {elapsed:.2f}s"

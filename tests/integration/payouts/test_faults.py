@@ -67,7 +67,8 @@ def test_sigkilled_worker_pays_everyone_exactly_once(payout_world) -> None:
     world.fund(2 * total, lamports=RECIPIENTS * 2_100_000 + 10**9)
     with world.app.app_context():
         request_payouts(
-            [PayoutRequest("payout_hot", r, str(world.mint), a, "pool", "fault", f"fault:{r}") for r, a in amounts.items()],
+            [PayoutRequest("payout_hot", r, str(world.mint), a, "pool", "fault", f"fault:{r}")
+             for r, a in amounts.items()],
             runs.chain_gateway(),
         )
     env = worker_env(world)

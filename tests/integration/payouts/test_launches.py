@@ -6,6 +6,7 @@ from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 from sqlalchemy import func, select
 
+from tests.conftest import get_row
 from webapp.chain.localnet.token_layout import decode_mint
 from webapp.extensions import db
 from webapp.models import AuditEntry, LaunchApplication, Token
@@ -25,6 +26,13 @@ def fund_treasury(world) -> None:
     world.rpc.confirm(world.rpc.request_airdrop(Pubkey.from_string(treasury), 10 * 10**9))
 
 
+def wallet_address(name: str) -> str:
+    """A platform wallet's address (inside an app context); one that was never created fails the test."""
+    wallet = platform_wallets.wallet_by_name(name)
+    assert wallet is not None, f"no platform wallet {name}"
+    return wallet.address
+
+
 def approve_and_launch(app, client, auth, make_user, application_id: int) -> LaunchApplication:
     from worker.jobs import launch_token
 
@@ -35,7 +43,7 @@ def approve_and_launch(app, client, auth, make_user, application_id: int) -> Lau
     assert reply.status_code == 302
     with app.app_context():
         launch_token(application_id)
-        return db.session.get(LaunchApplication, application_id)
+        return get_row(LaunchApplication, application_id)
 
 
 def test_wild_fires_launch_creates_a_fixed_supply_mint_in_the_curve_vault(payout_world, app, client, auth,
@@ -51,8 +59,9 @@ def test_wild_fires_launch_creates_a_fixed_supply_mint_in_the_curve_vault(payout
     mint = decode_mint(world.rpc.get_account_info(application.mint))
     assert mint is not None and mint.supply == launches.TOTAL_SUPPLY and mint.mint_authority is None
     with app.app_context():
-        curve = platform_wallets.wallet_by_name("curve_1").address
+        curve = wallet_address("curve_1")
         token = db.session.scalar(select(Token).where(Token.mint == application.mint))
+        assert token is not None, "the launch tracked no token"
         assert token.tier == "wild_fires" and token.symbol == "MCAT"
         assert db.session.scalar(select(func.count()).where(AuditEntry.action == "launch.approved")) == 1
     holdings = world.rpc.get_token_accounts_by_owner(curve, mint=application.mint)
@@ -75,8 +84,8 @@ def test_stable_grounds_puts_the_team_share_in_escrow(payout_world, app, client,
     application = approve_and_launch(app, client, auth, make_user, 1)
     assert application.status == "launched"
     with app.app_context():
-        escrow = platform_wallets.wallet_by_name("escrow_1").address
-        treasury = platform_wallets.wallet_by_name("treasury").address
+        escrow = wallet_address("escrow_1")
+        treasury = wallet_address("treasury")
         split = launches.team_split(application)
     held = {owner: sum(h.amount for h in world.rpc.get_token_accounts_by_owner(owner, mint=application.mint))
             for owner in (escrow, treasury)}
@@ -119,7 +128,7 @@ def test_duplicate_symbol_rejection_reason_and_gates(app, client, auth, make_use
                                  "csrf_token": auth.csrf_token()})
     assert rejected.status_code == 302
     with app.app_context():
-        application = db.session.get(LaunchApplication, 1)
+        application = get_row(LaunchApplication, 1)
         assert application.status == "rejected" and application.reject_reason == "Too close to an existing name"
         assert db.session.scalar(select(func.count()).where(AuditEntry.action == "launch.rejected")) == 1
 
@@ -160,7 +169,8 @@ def test_vesting_releases_over_warped_time_sum_to_the_allocation(payout_world, a
         return sum(h.amount for h in world.rpc.get_token_accounts_by_owner(wallet, mint=mint))
 
     with app.app_context():
-        application = db.session.get(LaunchApplication, 1)
+        application = get_row(LaunchApplication, 1)
+        assert application.launched_at is not None, "the application was not launched"
         start, schedule = application.launched_at, vesting_releases.schedule_of(application)
         before_cliff = start + timedelta(days=89)
         assert vesting_releases.request_due_releases(application, runs.chain_gateway(), before_cliff) == []
@@ -171,7 +181,7 @@ def test_vesting_releases_over_warped_time_sum_to_the_allocation(payout_world, a
         assert 0 < partial <= vested_amount(schedule, start + timedelta(days=359)) < allocation
         vesting_releases.request_due_releases(application, runs.chain_gateway(), start + timedelta(days=400))
         assert runs.execute_run("escrow_1").status == "done"
-        escrow = platform_wallets.wallet_by_name("escrow_1").address
+        escrow = wallet_address("escrow_1")
     expected = split_among(allocation, [(team[0], 50), (team[1], 30), (team[2], 20)])
     assert {wallet: held(wallet) for wallet in team} == expected
     assert sum(expected.values()) == allocation and held(escrow) == 0

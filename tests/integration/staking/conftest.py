@@ -26,7 +26,7 @@ class Holder:
         return str(self.keypair.pubkey())
 
 
-def buy_tokens(market: Market, user: User, keypair: Keypair, lamports: int) -> int:
+def buy_tokens(market: Market, user: User, keypair: Keypair, lamports: int) -> int:  # noqa: F811
     """A real buy on the token's curve, through the members' path; the tokens now held."""
     with market.app.app_context():
         user = db.session.merge(user)
@@ -43,7 +43,7 @@ def holder(market: Market) -> Holder:  # noqa: F811
     return Holder(user, keypair, buy_tokens(market, user, keypair, SOL // 2))
 
 
-def stake_wallet(market: Market, kind: str = "stake") -> str:
+def stake_wallet(market: Market, kind: str = "stake") -> str:  # noqa: F811
     """The address of the token's stake escrow (or community fund), once it exists."""
     with market.app.app_context():
         wallet = platform_wallets.wallet_by_name(f"{kind}_1")  # the market's token is token id 1
@@ -68,7 +68,7 @@ def deposit_in(html: str) -> tuple[str, str]:
     return transaction.group(1), submit.group(1)
 
 
-def deposit(client, auth, market: Market, keypair: Keypair, kind: str, amount: int) -> str:
+def deposit(client, auth, market: Market, keypair: Keypair, kind: str, amount: int) -> str:  # noqa: F811
     """Stake or contribute through the pages, the member's wallet signing; the result fragment."""
     reply = post(client, auth, f"/tokens/{market.mint}/{kind}", amount=units(amount))
     assert reply.status_code == 200, reply.get_data(as_text=True)
@@ -90,7 +90,7 @@ class Snapshot:
     balances: tuple[int, ...]
 
 
-def snapshot(market: Market, *owners: str) -> Snapshot:
+def snapshot(market: Market, *owners: str) -> Snapshot:  # noqa: F811
     with market.app.app_context():
         deposits = tuple(db.session.execute(select(StakeDeposit.id, StakeDeposit.status, StakeDeposit.signature)
                                             .order_by(StakeDeposit.id)).all())

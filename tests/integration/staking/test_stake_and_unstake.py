@@ -4,6 +4,7 @@ from __future__ import annotations
 from rq import Queue
 from sqlalchemy import select
 
+from tests.conftest import get_row, landed_transaction
 from tests.integration.staking.conftest import (
     Holder,
     Market,
@@ -23,13 +24,14 @@ from webapp.services.staking import deposits, wallets
 
 def index(market: Market, signature: str) -> list[TransactionEvent]:
     """What the worker's indexing job does with the transaction; its events for the token."""
-    raw = market.world.rpc.get_transaction(signature, encoding="jsonParsed")
+    raw = landed_transaction(market.world.rpc, signature, encoding="jsonParsed")
     assert signature in store.index_batch([raw]).indexed
     return list(db.session.scalars(select(TransactionEvent).where(
         TransactionEvent.signature == signature, TransactionEvent.mint == market.mint)))
 
 
-def test_a_member_stakes_with_exact_balances_and_the_stake_is_indexed(market: Market, holder: Holder, client, auth) -> None:
+def test_a_member_stakes_with_exact_balances_and_the_stake_is_indexed(market: Market, holder: Holder, client,
+                                                                      auth) -> None:
     auth.sign_in(holder.keypair)
     treasury = market.address("treasury")
     treasury_before, lamports_before = market.lamports_of(treasury), market.lamports_of(holder.wallet)
@@ -47,8 +49,10 @@ def test_a_member_stakes_with_exact_balances_and_the_stake_is_indexed(market: Ma
 
     with market.app.app_context():
         row = db.session.scalar(select(StakeDeposit))
+        assert row is not None, "the stake was not recorded"
         assert (row.kind, row.status, int(row.amount), row.wallet_name) == ("stake", "confirmed", amount, "stake_1")
         position = db.session.scalar(select(StakePosition))
+        assert position is not None, "the stake opened no position"
         assert (position.user_id, int(position.amount)) == (holder.user.id, amount)
         platform = store.classifier_wallets()
         assert escrow in platform.stake_escrows and escrow not in platform.payout_wallets
@@ -83,9 +87,11 @@ def test_unstake_is_paid_exactly_once_and_indexed_as_unstake(market: Market, hol
 
     with market.app.app_context():
         position = db.session.scalar(select(StakePosition))
+        assert position is not None, "the stake opened no position"
         assert int(position.amount) == staked - taken  # reduced at once: it cannot be unstaked twice
         withdrawal = db.session.scalar(select(StakeWithdrawal))
-        payout = db.session.get(Payout, withdrawal.payout_id)
+        assert withdrawal is not None, "the unstake recorded no withdrawal"
+        payout = get_row(Payout, withdrawal.payout_id)
         assert (payout.reason, payout.wallet_name, payout.recipient, int(payout.amount), payout.idempotency_key) == (
             "unstake", "stake_1", holder.wallet, taken, f"unstake:{withdrawal.id}")
         queued = Queue("default", connection=redis_client()).jobs
@@ -93,7 +99,7 @@ def test_unstake_is_paid_exactly_once_and_indexed_as_unstake(market: Market, hol
         # the worker runs the payout, and a second run (a retry, a duplicate job) pays nothing more
         assert runs.execute_run("stake_1").status == "done"
         assert runs.execute_run("stake_1").status == "done"
-        payout = db.session.get(Payout, withdrawal.payout_id)
+        payout = get_row(Payout, withdrawal.payout_id)
         assert payout.status == "confirmed" and payout.signature
         assert market.tokens_of(holder.wallet) == holder.tokens - staked + taken
         assert market.tokens_of(escrow) == staked - taken
@@ -113,6 +119,7 @@ def test_a_contribution_goes_to_the_community_fund(market: Market, holder: Holde
     assert market.tokens_of(fund) == gift and market.tokens_of(holder.wallet) == holder.tokens - gift
     with market.app.app_context():
         row = db.session.scalar(select(StakeDeposit))
+        assert row is not None, "the contribution was not recorded"
         assert (row.kind, row.status, row.wallet_name) == ("fund", "confirmed", "fund_1")
         assert db.session.scalar(select(StakePosition)) is None  # a gift, not a stake
         [event] = index(market, row.signature)

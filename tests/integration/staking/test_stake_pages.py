@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from tests.conftest import landed_transaction
 from tests.integration.staking.conftest import Holder, Market, deposit, stake_wallet
 from webapp.extensions import db
 from webapp.models import StakeDeposit
@@ -11,7 +12,8 @@ from webapp.services.indexer import store
 from webapp.services.indexer.tracking import track_mint
 
 
-def test_the_token_page_shows_staked_and_fund_totals_and_labels_their_wallets(market: Market, holder: Holder, client, auth) -> None:
+def test_the_token_page_shows_staked_and_fund_totals_and_labels_their_wallets(market: Market, holder: Holder, client,
+                                                                              auth) -> None:
     page = client.get(f"/tokens/{market.mint}").get_data(as_text=True)
     assert "Staked" in page and "Community fund" in page  # shown for a launched token before any deposit
     assert f'hx-get="/tokens/{market.mint}/stake"' in page and "load, stake-changed from:body" in page
@@ -22,7 +24,7 @@ def test_the_token_page_shows_staked_and_fund_totals_and_labels_their_wallets(ma
     deposit(client, auth, market, holder.keypair, "fund", gift)
     with market.app.app_context():  # the worker's indexing jobs, run here
         signatures = db.session.scalars(select(StakeDeposit.signature)).all()
-        raws = [market.world.rpc.get_transaction(s, encoding="jsonParsed") for s in signatures]
+        raws = [landed_transaction(market.world.rpc, s, encoding="jsonParsed") for s in signatures]
         assert not store.index_batch(raws).failed
 
     client.post("/auth/logout", data={"csrf_token": auth.csrf_token()})
@@ -36,7 +38,8 @@ def test_the_token_page_shows_staked_and_fund_totals_and_labels_their_wallets(ma
     assert f'title="{fund}"' in holders and ">community fund</span>" in holders
 
 
-def test_visitors_see_a_sign_in_and_members_see_their_figures_and_forms(market: Market, holder: Holder, client, auth) -> None:
+def test_visitors_see_a_sign_in_and_members_see_their_figures_and_forms(market: Market, holder: Holder, client,
+                                                                        auth) -> None:
     fragment = client.get(f"/tokens/{market.mint}/stake", headers={"HX-Request": "true"})
     html = fragment.get_data(as_text=True)
     assert fragment.status_code == 200 and "Sign in to stake" in html

@@ -70,7 +70,8 @@ def test_bad_amounts_and_mints_are_refused_and_move_nothing(market: Market, hold
     assert snapshot(market, *owners) == before
 
 
-def test_tampered_stale_and_foreign_deposits_are_refused_and_move_nothing(market: Market, holder: Holder, client, auth) -> None:
+def test_tampered_stale_and_foreign_deposits_are_refused_and_move_nothing(market: Market, holder: Holder, client,
+                                                                          auth) -> None:
     keypair, _ = _signed_in(auth, holder)
     reply = post(client, auth, f"/tokens/{market.mint}/stake", amount=units(holder.tokens // 2))
     unsigned, submit_url = deposit_in(reply.get_data(as_text=True))
@@ -86,7 +87,7 @@ def test_tampered_stale_and_foreign_deposits_are_refused_and_move_nothing(market
 
     # someone else's deposit: another member cannot submit it, even correctly signed by its owner
     client.post("/auth/logout", data={"csrf_token": auth.csrf_token()})
-    other_user, other_keys = market.member()
+    _other_user, other_keys = market.member()
     auth.sign_in(other_keys)
     foreign = post(client, auth, submit_url, signed=wallet_signs(keypair, unsigned))
     assert foreign.status_code == 404 and "No such deposit of yours" in foreign.get_data(as_text=True)
@@ -100,6 +101,7 @@ def test_tampered_stale_and_foreign_deposits_are_refused_and_move_nothing(market
     auth.sign_in(keypair)
     with market.app.app_context():
         row = db.session.scalar(select(StakeDeposit))
+        assert row is not None, "the deposit was not recorded"
         row.expires_at = datetime.now(UTC) - timedelta(seconds=1)
         db.session.commit()
     stale = post(client, auth, submit_url, signed=wallet_signs(keypair, unsigned))
@@ -121,7 +123,8 @@ def test_a_newer_deposit_replaces_the_unsigned_one(market: Market, holder: Holde
     assert market.tokens_of(stake_wallet(market)) == 0
 
 
-def test_signed_out_without_csrf_or_with_the_chain_down_nothing_moves(market: Market, holder: Holder, client, auth) -> None:
+def test_signed_out_without_csrf_or_with_the_chain_down_nothing_moves(market: Market, holder: Holder, client,
+                                                                      auth) -> None:
     url = f"/tokens/{market.mint}/stake"
     signed_out = client.post(url, data={"amount": "1", "csrf_token": auth.csrf_token()}, headers={"HX-Request": "true"})
     assert signed_out.status_code == 401 and "Sign in" in signed_out.get_data(as_text=True)

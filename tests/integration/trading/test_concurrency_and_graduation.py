@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 from solders.keypair import Keypair
 from sqlalchemy import select
 
+from tests.conftest import get_row
 from tests.integration.trading.conftest import SOL, Market, wallet_signs
 from webapp.extensions import db
 from webapp.models import BondingCurve, OrderStatus, TradeOrder, User
@@ -36,21 +38,27 @@ def buy(market: Market, user: User, keypair: Keypair, lamports: int, side: str =
     raise AssertionError("the market stayed busy")
 
 
+def _settled_at(order: TradeOrder) -> datetime:
+    assert order.settled_at is not None, f"order {order.id} is confirmed but not settled"
+    return order.settled_at
+
+
 def test_ten_concurrent_buyers_settle_exactly(market: Market) -> None:
     buyers = [market.member(2 * SOL) for _ in range(10)]
     spends = [(index + 1) * SOL // 20 for index in range(10)]  # 0.05 … 0.5 SOL
     before = {str(k.pubkey()): market.lamports_of(k.pubkey()) for _, k in buyers}
     with ThreadPoolExecutor(max_workers=10) as pool:
-        filled = list(pool.map(lambda pair: buy(market, *pair[0], pair[1]), zip(buyers, spends)))
+        filled = list(pool.map(lambda buyer, spend: buy(market, buyer[0], buyer[1], spend), buyers, spends))
 
     # replaying the confirmed orders in the order they settled gives the curve's state exactly
     state, params = CurveState.initial(CurveParams.DEFAULT), CurveParams.DEFAULT
-    for order in sorted(filled, key=lambda o: o.settled_at):
+    for order in sorted(filled, key=_settled_at):
         quote = quote_buy(state, params, spends[[str(k.pubkey()) for _, k in buyers].index(order.wallet)])
         assert (quote.tokens_out, quote.lamports_charged) == (int(order.token_amount), order.member_lamports)
         state = quote.new_state
     with market.app.app_context():
         curve = db.session.scalar(select(BondingCurve).where(BondingCurve.mint == market.mint))
+        assert curve is not None
         assert (int(curve.tokens_sold), int(curve.real_sol_reserves)) == (state.tokens_sold, state.real_sol_reserves)
         fees = int(curve.curve_fees_lamports)
     vault = market.address("curve_1")
@@ -71,12 +79,15 @@ def test_buying_out_the_curve_graduates_it_into_a_pool(market: Market, client) -
     assert int(order.token_amount) == params.sellable_tokens
     with market.app.app_context():
         curve = db.session.scalar(select(BondingCurve).where(BondingCurve.mint == market.mint))
+        assert curve is not None
         assert curve.phase == "graduating"
         raised, fees = int(curve.real_sol_reserves), int(curve.curve_fees_lamports)
         refused = client.get(f"/tokens/{market.mint}/trade/preview", query_string={"side": "buy", "amount": "1"})
         assert refused.status_code == 409 and "pool is opening" in refused.get_data(as_text=True)
         # the job sends the graduation, then dies before it records the pool …
-        signature, last_valid = graduation._send_graduation(market.mint, market.world.rpc)
+        sent = graduation._send_graduation(market.mint, market.world.rpc)
+        assert sent is not None, "the graduation was not sent"
+        signature, last_valid = sent
         market.world.rpc.confirm(signature, last_valid_block_height=last_valid)
         # … and the sweep finds it in the chain's history and opens the pool without sending it again
         assert graduation.graduate_waiting(market.world.rpc) == [signature]
@@ -101,6 +112,7 @@ def test_buying_out_the_curve_graduates_it_into_a_pool(market: Market, client) -
     assert sold.venue == "pool"
     with market.app.app_context():
         curve = db.session.scalar(select(BondingCurve).where(BondingCurve.mint == market.mint))
+        assert curve is not None and curve.pool_token_reserves is not None and curve.pool_sol_reserves is not None
         assert market.tokens_of(pool) == int(curve.pool_token_reserves)
         assert market.lamports_of(pool) == int(curve.pool_sol_reserves) + int(curve.pool_fees_lamports)
         assert int(curve.pool_sol_reserves) * int(curve.pool_token_reserves) >= \
@@ -125,14 +137,15 @@ def test_the_sweep_settles_a_trade_whose_request_ended_before_it_landed(market: 
         vault = platform_wallets.keystore().keypair("curve_1")
         signatures = list(signed.signatures)
         signatures[1] = vault.sign_message(to_bytes_versioned(signed.message))
-        order = db.session.get(TradeOrder, placed.order.id)
+        order = get_row(TradeOrder, placed.order.id)
         order.signature, order.status = str(signatures[0]), "sent"
         db.session.commit()
         market.world.rpc.confirm(market.world.rpc.send_transaction(
             VersionedTransaction.populate(signed.message, signatures)))
         # a quote left unsigned on another market would be expired by the same sweep
         assert orders.settle_open_orders(market.world.rpc) == 1
-        order = db.session.get(TradeOrder, placed.order.id)
+        order = get_row(TradeOrder, placed.order.id)
         curve = db.session.scalar(select(BondingCurve).where(BondingCurve.mint == market.mint))
+        assert curve is not None
         assert order.status == "confirmed" and int(curve.tokens_sold) == int(order.token_amount)
     assert market.tokens_of(keys.pubkey()) == int(order.token_amount)

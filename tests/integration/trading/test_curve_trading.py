@@ -13,6 +13,7 @@ from solders.signature import Signature
 from solders.transaction import VersionedTransaction
 from sqlalchemy import select
 
+from tests.conftest import landed_transaction
 from tests.integration.trading.conftest import SOL, Market, wallet_signs
 from webapp.chain import spl
 from webapp.chain.classify import classify
@@ -53,7 +54,8 @@ def _signed_by_stranger(unsigned: str) -> str:
 def _with_one_signature(signed: str) -> str:
     """The member's signature alone, the vault's slot dropped from the wire."""
     transaction = VersionedTransaction.from_bytes(base64.b64decode(signed))
-    return base64.b64encode(bytes(VersionedTransaction.populate(transaction.message, transaction.signatures[:1]))).decode()
+    alone = VersionedTransaction.populate(transaction.message, transaction.signatures[:1])
+    return base64.b64encode(bytes(alone)).decode()
 
 
 def _changed(unsigned: str, keypair: Keypair) -> str:
@@ -71,21 +73,24 @@ def _units_text(units: int) -> str:
 def curve_row(market: Market) -> BondingCurve:
     with market.app.app_context():
         curve = db.session.scalar(select(BondingCurve).where(BondingCurve.mint == market.mint))
+        assert curve is not None, f"no curve for {market.mint}"
         db.session.expunge(curve)
         return curve
 
 
 def test_a_member_buys_then_sells_on_the_curve_atomically(market: Market, client, auth) -> None:
-    user, keypair = market.member(5 * SOL)
+    _user, keypair = market.member(5 * SOL)
     auth.sign_in(keypair)
     vault = market.address("curve_1")
     assert market.lamports_of(vault) == VAULT_FLOAT_LAMPORTS
 
     preview = client.get(f"/tokens/{market.mint}/trade/preview", query_string={"side": "buy", "amount": "1"})
     expected = quote_buy(CurveState.initial(CurveParams.DEFAULT), CurveParams.DEFAULT, SOL)
-    assert preview.status_code == 200 and f'name="expected" value="{expected.tokens_out}"' in preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert f'name="expected" value="{expected.tokens_out}"' in preview.get_data(as_text=True)
 
-    page = trade(client, auth, market, keypair, side="buy", amount="1", expected=str(expected.tokens_out), expected_amount="1")
+    page = trade(client, auth, market, keypair, side="buy", amount="1", expected=str(expected.tokens_out),
+                 expected_amount="1")
     assert "Bought" in page
     assert market.tokens_of(keypair.pubkey()) == expected.tokens_out
     assert market.lamports_of(vault) == VAULT_FLOAT_LAMPORTS + expected.lamports_charged
@@ -95,7 +100,8 @@ def test_a_member_buys_then_sells_on_the_curve_atomically(market: Market, client
 
     with market.app.app_context():
         order = db.session.scalar(select(TradeOrder).where(TradeOrder.side == "buy"))
-        raw = market.world.rpc.get_transaction(order.signature, encoding="jsonParsed")
+        assert order is not None and order.signature is not None, "the buy was not sent"
+        raw = landed_transaction(market.world.rpc, order.signature, encoding="jsonParsed")
     events = [e for e in classify(raw) if e.mint == market.mint]
     assert [(e.label, e.wallet, e.token_amount, e.sol_amount) for e in events] == [
         ("buy", str(keypair.pubkey()), expected.tokens_out, expected.lamports_charged)]
@@ -112,28 +118,32 @@ def test_a_member_buys_then_sells_on_the_curve_atomically(market: Market, client
     assert market.tokens_of(keypair.pubkey()) == expected.tokens_out - 1 - half
     with market.app.app_context():
         order = db.session.scalar(select(TradeOrder).where(TradeOrder.side == "sell"))
-        raw = market.world.rpc.get_transaction(order.signature, encoding="jsonParsed")
+        assert order is not None and order.signature is not None, "the sell was not sent"
+        raw = landed_transaction(market.world.rpc, order.signature, encoding="jsonParsed")
         assert [(e.label, e.wallet, e.token_amount, e.sol_amount) for e in classify(raw) if e.mint == market.mint] == [
             ("sell", str(keypair.pubkey()), half, order.member_lamports)]
     curve = curve_row(market)
     assert int(curve.tokens_sold) == expected.tokens_out - half
-    assert market.lamports_of(vault) == VAULT_FLOAT_LAMPORTS + int(curve.real_sol_reserves) + int(curve.curve_fees_lamports)
+    assert market.lamports_of(vault) == \
+        VAULT_FLOAT_LAMPORTS + int(curve.real_sol_reserves) + int(curve.curve_fees_lamports)
 
 
 def test_bad_trades_are_refused_and_move_nothing(market: Market, client, auth, make_user) -> None:
-    user, keypair = market.member(1 * SOL)
+    _user, keypair = market.member(1 * SOL)
     vault = market.address("curve_1")
     assert place(client, auth, market.mint, side="buy", amount="1").status_code in (401, 302)  # signed out
     auth.sign_in(keypair)
     cases = {"0": "above zero", "-1": "above zero", "abc": "must be a number", "0.0000000001": "decimals"}
     for amount, words in cases.items():
         reply = place(client, auth, market.mint, side="buy", amount=amount)
-        assert reply.status_code == 422 and words in reply.get_data(as_text=True), (amount, reply.get_data(as_text=True))
+        assert reply.status_code == 422 and words in reply.get_data(as_text=True), (
+            amount, reply.get_data(as_text=True))
     for amount in ("1e999999999", "1e30"):  # exponents beyond reason: a clear refusal, for visitors too
         preview = client.get(f"/tokens/{market.mint}/trade/preview", query_string={"side": "buy", "amount": amount})
         assert preview.status_code == 422 and "too large" in preview.get_data(as_text=True)
     assert place(client, auth, market.mint, side="buy", amount="5").status_code == 422  # beyond the wallet's SOL
-    assert "have been sold on this curve" in place(client, auth, market.mint, side="sell", amount="10").get_data(as_text=True)
+    unsold = place(client, auth, market.mint, side="sell", amount="10")
+    assert "have been sold on this curve" in unsold.get_data(as_text=True)
     assert place(client, auth, "So11111111111111111111111111111111111111112", side="buy", amount="1").status_code == 404
     assert place(client, auth, market.mint, side="hold", amount="1").status_code == 400
     slipped = place(client, auth, market.mint, side="buy", amount="0.1", expected=str(10**15), expected_amount="0.1")
@@ -154,6 +164,7 @@ def test_bad_trades_are_refused_and_move_nothing(market: Market, client, auth, m
     # a quote left unsigned past its time is stale: refused, and the market is free again
     with market.app.app_context():
         order = db.session.scalar(select(TradeOrder).order_by(TradeOrder.id.desc()))
+        assert order is not None, "no quote was recorded"
         order.expires_at = datetime.now(UTC) - timedelta(seconds=1)
         db.session.commit()
     stale = client.post(submit_url, data={"signed": wallet_signs(keypair, unsigned), "csrf_token": auth.csrf_token()})
@@ -169,12 +180,13 @@ def test_one_open_quote_per_token_holds_the_reserves(market: Market, client, aut
     held = place(client, auth, market.mint, side="buy", amount="0.2")
     assert held.status_code == 200
     client.post("/auth/logout", data={"csrf_token": auth.csrf_token()})
-    second, second_keys = market.member()
+    _second, second_keys = market.member()
     auth.sign_in(second_keys)
     busy = place(client, auth, market.mint, side="buy", amount="0.2")
     assert busy.status_code == 409 and "try again" in busy.get_data(as_text=True)
     with market.app.app_context():
         order = db.session.scalar(select(TradeOrder).where(TradeOrder.user_id == first.id))
+        assert order is not None, "the first member's quote was not recorded"
         order.expires_at = datetime.now(UTC) - timedelta(seconds=1)
         db.session.commit()
     assert place(client, auth, market.mint, side="buy", amount="0.2").status_code == 200
@@ -191,6 +203,7 @@ def test_demo_traders_trade_through_the_members_path(market: Market) -> None:
         confirmed = [order for order in filled if order is not None]
         assert confirmed and all(order.venue == "curve" for order in confirmed)
         curve = db.session.scalar(select(BondingCurve).where(BondingCurve.mint == market.mint))
+        assert curve is not None
         bought = sum(int(o.token_amount) for o in confirmed if o.side == "buy")
         sold = sum(int(o.token_amount) for o in confirmed if o.side == "sell")
         assert int(curve.tokens_sold) == bought - sold
@@ -199,7 +212,7 @@ def test_demo_traders_trade_through_the_members_path(market: Market) -> None:
 def test_a_trade_the_chain_refuses_moves_nothing_and_frees_the_market(market: Market, client, auth) -> None:
     from solders.system_program import TransferParams, transfer
 
-    user, keypair = market.member(2 * SOL)
+    _user, keypair = market.member(2 * SOL)
     auth.sign_in(keypair)
     reply = place(client, auth, market.mint, side="buy", amount="1")
     unsigned, submit_url = transaction_in(reply.get_data(as_text=True))

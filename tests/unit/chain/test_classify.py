@@ -135,7 +135,9 @@ def test_json_and_json_parsed_views_of_a_transaction_agree(path: Path) -> None:
 
 # --- never raises --------------------------------------------------------------
 
-_JUNK = st.sampled_from([None, "", "0", "-1", "not base58 0OIl", 0, -1, 2**70, True, 1.5, [], {}, [None]])
+_JUNK: st.SearchStrategy[Any] = st.sampled_from(
+    [None, "", "0", "-1", "not base58 0OIl", 0, -1, 2**70, True, 1.5, [], {}, [None]]
+)
 
 
 def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

@@ -24,6 +24,12 @@ def _pay(chain: LocalChain, payer: Keypair, to: Pubkey, lamports: int, *,
     return chain.ledger.execute(tx, bytes(tx), preflight=preflight)
 
 
+def _lamports(chain: LocalChain, key: Pubkey, cutoff_slot: int | None = None) -> int:
+    account = chain.ledger.account(key, cutoff_slot)
+    assert account is not None, f"no account {key} on the ledger"
+    return account.lamports
+
+
 def test_records_balances_and_reads_by_commitment(tmp_path: Path) -> None:
     chain = _chain(tmp_path)
     payer, receiver = Keypair(), Keypair().pubkey()
@@ -40,7 +46,7 @@ def test_records_balances_and_reads_by_commitment(tmp_path: Path) -> None:
     assert chain.ledger.account(receiver, finalized) is None, "not visible at finalized yet"
     for _ in range(4):
         chain.tick()
-    assert chain.ledger.account(receiver, chain.clock.commitment_slot("finalized")).lamports == 5_000_000
+    assert _lamports(chain, receiver, chain.clock.commitment_slot("finalized")) == 5_000_000
     chain.close()
 
 
@@ -51,10 +57,10 @@ def test_refusals_change_nothing(tmp_path: Path) -> None:
     refused = _pay(chain, payer, Keypair().pubkey(), 10**12)
     assert isinstance(refused, Rejection)
     assert refused.err == {"InstructionError": [0, {"Custom": 1}]} and refused.simulation["logs"]
-    assert chain.ledger.account(payer.pubkey()).lamports == 10**9, "preflight failure: no fee"
+    assert _lamports(chain, payer.pubkey()) == 10**9, "preflight failure: no fee"
     landed = _pay(chain, payer, Keypair().pubkey(), 10**12, preflight=False)
     assert isinstance(landed, TxEntry) and landed.err is not None
-    assert chain.ledger.account(payer.pubkey()).lamports == 10**9 - 5000, "landed failure: fee only"
+    assert _lamports(chain, payer.pubkey()) == 10**9 - 5000, "landed failure: fee only"
     tx = spl.sign([transfer(TransferParams(from_pubkey=payer.pubkey(), to_pubkey=payer.pubkey(), lamports=1))],
                   payer, chain.clock.blockhash_at(chain.clock.slot))
     assert isinstance(chain.ledger.execute(tx, bytes(tx), preflight=True), TxEntry)
@@ -71,13 +77,15 @@ def test_restart_replays_journal_and_snapshot(tmp_path: Path) -> None:
     header, accounts = chain.capture_snapshot()
     chain.write_snapshot(header, accounts)
     second = _pay(chain, payer, receiver, 2_000_000)  # only in the journal's tail
+    assert isinstance(first, TxEntry) and isinstance(second, TxEntry)
     slot = chain.clock.slot
     chain.journal.close()  # no clean close: as if killed
 
     restored = _chain(tmp_path)
-    assert restored.ledger.account(receiver).lamports == 3_000_000
-    assert restored.ledger.account(payer.pubkey()).lamports == 10**9 - 3_000_000 - 2 * 5000
-    assert restored.store.get(first.signature).slot == first.slot
+    assert _lamports(restored, receiver) == 3_000_000
+    assert _lamports(restored, payer.pubkey()) == 10**9 - 3_000_000 - 2 * 5000
+    replayed = restored.store.get(first.signature)
+    assert replayed is not None and replayed.slot == first.slot
     history = restored.store.signatures_for(str(receiver), before=None, until=None, limit=10, max_slot=10**9)
     assert [e.signature for e in history] == [second.signature, first.signature]
     assert restored.clock.slot > slot

@@ -104,5 +104,6 @@ def test_one_transaction_with_two_trades_opens_on_the_first_and_closes_on_the_la
     [minute] = [d for d in candle_drafts(same_tx) if d.interval_seconds == 60]
     assert (minute.open, minute.close, minute.high, minute.low) == (
         Price(100, 100), Price(200, 100), Price(300, 100), Price(100, 100))
-    [later] = [d for d in candle_drafts([_trade(3, "a", 1, 1, 0), _trade(3, "a", 2, 1, 59)]) if d.interval_seconds == 60]
+    later_trades = [_trade(3, "a", 1, 1, 0), _trade(3, "a", 2, 1, 59)]
+    [later] = [d for d in candle_drafts(later_trades) if d.interval_seconds == 60]
     assert later.close == Price(2, 1) and later.open == Price(1, 1)

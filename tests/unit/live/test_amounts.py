@@ -16,14 +16,17 @@ def test_base_units_render_exactly() -> None:
 
 def test_floats_are_refused() -> None:
     with pytest.raises(TypeError):
-        units_text(1.5, 9)  # type: ignore[arg-type]
+        units_text(1.5, 9)  # type: ignore[arg-type]  # a float on purpose: amounts must be refused at run time too
     with pytest.raises(TypeError):
         sol_text(True)
 
 
 @pytest.mark.parametrize(
     "lamports, text",
-    [(250_000_000, "0.25"), (1_234_567_891, "1.2346"), (5_000, "0.000005"), (10_000_000, "0.01"), (-2_000_000_000, "-2")],
+    [
+        (250_000_000, "0.25"), (1_234_567_891, "1.2346"), (5_000, "0.000005"), (10_000_000, "0.01"),
+        (-2_000_000_000, "-2"),
+    ],
 )
 def test_sol(lamports: int, text: str) -> None:
     assert sol_text(lamports) == text

@@ -18,15 +18,17 @@ from webapp.live.topics import (
 MINT = "So11111111111111111111111111111111111111112"
 
 
-@pytest.mark.parametrize("name", ["global", f"token:{MINT}", "user:1", "battle:42", "bounty:9007199254740993", " global "])
+@pytest.mark.parametrize(
+    "name", ["global", f"token:{MINT}", "user:1", "battle:42", "bounty:9007199254740993", " global "]
+)
 def test_known_topics(name: str) -> None:
     assert parse_topic(name) == name.strip()
 
 
 @pytest.mark.parametrize(
     "name",
-    ["", None, "Global", "global:1", "token:", "token:0OIl" + "1" * 40, f"token:{MINT}x" + "1" * 10, "user:0", "user:01",
-     "user:-3", "user:1.5", "battle:x", "bounty:", "user:1 ", "users:1", "token:" + MINT + ",global"],
+    ["", None, "Global", "global:1", "token:", "token:0OIl" + "1" * 40, f"token:{MINT}x" + "1" * 10, "user:0",
+     "user:01", "user:-3", "user:1.5", "battle:x", "bounty:", "user:1 ", "users:1", "token:" + MINT + ",global"],
 )
 def test_unknown_topics(name: str | None) -> None:
     if name == "user:1 ":  # surrounding blanks are trimmed, not an error
