@@ -20,7 +20,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
-def test_no_csp_violation_across_htmx_swaps_and_the_sign_in_detour(app, live_server, page) -> None:
+def test_no_csp_violation_across_htmx_swaps_and_the_sign_in_detour(app, live_server, page, screenshot) -> None:
     with app.app_context():
         for mint, name, tier in (("MintWild1111111111111111111111111111111111", "Wild Garden", "wild_fires"),
                                  ("MintStab1111111111111111111111111111111111", "Stable Garden", "stable_grounds")):
@@ -41,6 +41,7 @@ def test_no_csp_violation_across_htmx_swaps_and_the_sign_in_detour(app, live_ser
     page.get_by_role("link", name="Launch a token").click()
     expect(page).to_have_url(re.compile(r"/auth/sign-in\?next=(%2F|/)tokens(%2F|/)new$"))
     expect(page.get_by_test_id("sign-in-purpose")).to_have_text("Sign in with your wallet to launch a token.")
+    screenshot("sign-in-to-launch")
     page.locator("[data-sign-in]").click()
     expect(page).to_have_url(live_server + "/tokens/new", timeout=10_000)
     page.check("input[value=stable_grounds]")
