@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in its stubs
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from webapp.services.launches import LINK_KINDS, LaunchDraft
@@ -13,8 +14,8 @@ from webapp.services.launches import LINK_KINDS, LaunchDraft
 class LaunchForm(FlaskForm):
     name = StringField("Token name", validators=[InputRequired(message="Give the token a name."), Length(max=64)])
     symbol = StringField("Symbol", validators=[InputRequired(message="Give the token a symbol."), Length(max=10)])
-    tier = RadioField("Tier", choices=[("wild_fires", "Wild Fires — bonding curve"),
-                                       ("stable_grounds", "Stable Grounds — team vesting in escrow")],
+    tier = RadioField("Tier", choices=[SelectChoice("wild_fires", "Wild Fires — bonding curve"),
+                                       SelectChoice("stable_grounds", "Stable Grounds — team vesting in escrow")],
                       validators=[InputRequired(message="Choose a tier.")])
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
     image_url = StringField("Image (https address)", validators=[Optional(), Length(max=500)])
