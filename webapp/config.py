@@ -68,6 +68,10 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN", "20 per minute"),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # Which requests get a log line: "notable" (writes, errors and slow reads; metrics count the rest),
+        # "all", or "off". One JSON line per page read cost about a third of the web CPU under load.
+        "REQUEST_LOG": os.environ.get("REQUEST_LOG", "notable"),
+        "REQUEST_LOG_SLOW_MS": float(os.environ.get("REQUEST_LOG_SLOW_MS", "250")),
         "USERS_PER_PAGE": 25,
         "AUDIT_PER_PAGE": 50,
         # The live hub (webapp/live): limits per web process, heartbeat, per-topic history.

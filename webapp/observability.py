@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import os
 import re
@@ -11,6 +10,7 @@ import sys
 import time
 from contextvars import ContextVar
 
+import orjson
 from flask import Flask, Response, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -48,7 +48,7 @@ class JsonFormatter(logging.Formatter):
         line.update(getattr(record, "fields", {}))
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)
-        return json.dumps(line, default=str)
+        return orjson.dumps(line, default=str).decode()
 
 
 def configure_logging(level: str) -> None:
@@ -62,8 +62,21 @@ def configure_logging(level: str) -> None:
     logging.Formatter.converter = time.gmtime
 
 
+REQUEST_LOG_POLICIES = ("notable", "all", "off")
+QUIET_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def request_is_notable(method: str, status: int, elapsed_ms: float, slow_ms: float) -> bool:
+    """A write, an error, or a read slower than `slow_ms`: what someone reading the log looks for."""
+    return method not in QUIET_METHODS or status >= 400 or elapsed_ms >= slow_ms
+
+
 def init_request_tracking(app: Flask) -> None:
     log = logging.getLogger("momentum.http")
+    policy = str(app.config.get("REQUEST_LOG", "notable")).lower()
+    if policy not in REQUEST_LOG_POLICIES:
+        raise ValueError(f"REQUEST_LOG must be one of {', '.join(REQUEST_LOG_POLICIES)}, not {policy!r}")
+    slow_ms = float(app.config.get("REQUEST_LOG_SLOW_MS", 250))
 
     @app.before_request
     def start_request() -> None:
@@ -85,7 +98,10 @@ def init_request_tracking(app: Flask) -> None:
             count.inc()
             latency.observe(elapsed)
         response.headers["X-Request-ID"] = g.request_id
-        if log.isEnabledFor(logging.INFO):
+        if policy == "off" or not log.isEnabledFor(logging.INFO):
+            return response
+        elapsed_ms = elapsed * 1000
+        if policy == "all" or request_is_notable(request.method, response.status_code, elapsed_ms, slow_ms):
             log.info(
                 "request",
                 extra={
@@ -93,7 +109,7 @@ def init_request_tracking(app: Flask) -> None:
                         "method": request.method,
                         "path": request.path,
                         "status": response.status_code,
-                        "duration_ms": round(elapsed * 1000, 2),
+                        "duration_ms": round(elapsed_ms, 2),
                         "remote": request.remote_addr,
                     }
                 },
