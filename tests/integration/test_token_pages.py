@@ -51,8 +51,9 @@ def test_token_page_shows_price_chart_holders_and_trades(client, indexed) -> Non
     assert html.count('class="badge badge-buy"') == 5
     assert 'hx-swap-oob="afterbegin:#trades"' not in html  # the page's own rows are not out-of-band swaps
     assert "Top holders" in html and "%" in html
-    # price of the last trade: 5,096,440 lamports for 158,742,070,732 base units → SOL per whole token
-    assert "0.00000003211 SOL" in html
+    # price of the last trade: 5,096,440 lamports for 158,742,070,732 base units → 0.00000003211 SOL per whole
+    # token, its seven zeros after the point counted
+    assert "0.0₇3211 SOL" in html
     chart = client.get(f"/tokens/{RAYDIUM_MINT}/chart?interval=1d", headers={"HX-Request": "true"})
     assert chart.status_code == 200 and chart.get_data(as_text=True).lstrip().startswith('<section id="price-chart"')
     assert client.get(f"/tokens/{RAYDIUM_MINT}/chart?interval=7y").status_code == 400
