@@ -120,10 +120,9 @@ def compact_text(value: Decimal) -> str | None:
     return f"{'-' if value < 0 else ''}{text}{suffix}"
 
 
-def _compact_markup(value: Decimal, exact: str) -> Markup:
-    """The compact figure with the exact one on hover, or the exact one alone when it is short already."""
-    short = compact_text(value)
-    if short is None:
+def _compact_markup(short: str | None, exact: str) -> Markup:
+    """The short figure with the exact one on hover, or the exact one alone when nothing was shortened."""
+    if short is None or short == exact:
         return Markup.escape(exact)
     return Markup('<abbr class="compact" title="{}">{}</abbr>').format(exact, short)
 
@@ -132,11 +131,15 @@ def compact_tokens(amount: int | Decimal | None, decimals: int) -> Markup:
     """Base units as a compact token figure, every digit on hover (template filter)."""
     if amount is None:
         return Markup("—")
-    return _compact_markup(Decimal(int(amount)).scaleb(-decimals), units_text(int(amount), decimals))
+    return _compact_markup(compact_text(Decimal(int(amount)).scaleb(-decimals)), units_text(int(amount), decimals))
 
 
 def compact_sol(lamports: int | Decimal | None) -> Markup:
-    """Lamports as a compact SOL figure, the usual four decimals on hover (template filter)."""
+    """Lamports as a compact SOL figure: `1.2K`, `37.66` from 1 SOL up, `0.0184` below; sol_text on hover."""
     if lamports is None:
         return Markup("—")
-    return _compact_markup(Decimal(int(lamports)).scaleb(-LAMPORTS_PER_SOL_DECIMALS), sol_text(int(lamports)))
+    lamports = int(lamports)
+    short = compact_text(Decimal(lamports).scaleb(-LAMPORTS_PER_SOL_DECIMALS))
+    if short is None and abs(lamports) >= 10**LAMPORTS_PER_SOL_DECIMALS:
+        short = units_text(lamports, LAMPORTS_PER_SOL_DECIMALS, 2)  # whole SOL: cents are precise enough
+    return _compact_markup(short, sol_text(lamports))

@@ -11,9 +11,10 @@ from webapp.models import Token
 def test_directory_lists_tokens_with_figures(client, indexed) -> None:
     html = client.get("/tokens/?sort=market_cap").get_data(as_text=True)
     assert "Raydium Pump" in html and "Fast Pump" in html and "Wild Fires" in html
-    # market caps from the last trades: Fast Pump 37,655,210,020 lamports, Raydium Pump 32,105,162,648
-    assert "37.6552 SOL" in html and "32.1052 SOL" in html
-    assert html.index("Fast Pump") < html.index("37.6552 SOL") < html.index("Raydium Pump") < html.index("32.1052 SOL")
+    # market caps from the last trades: Fast Pump 37,655,210,020 lamports, Raydium Pump 32,105,162,648; shown to
+    # the cent, with sol_text's four decimals on hover
+    fast, raydium = 'title="37.6552">37.66</abbr> SOL', 'title="32.1052">32.11</abbr> SOL'
+    assert html.index("Fast Pump") < html.index(fast) < html.index("Raydium Pump") < html.index(raydium)
     wild = client.get("/tokens/?tier=wild_fires", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert wild.lstrip().startswith('<section id="token-directory"')
     assert "Raydium Pump" in wild and "Fast Pump" not in wild

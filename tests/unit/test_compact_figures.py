@@ -32,8 +32,10 @@ def test_figures_below_a_thousand_are_not_compacted(value: str) -> None:
 def test_compact_markup_keeps_the_exact_figure_on_hover() -> None:
     assert compact_tokens(9_912_345_600_000, 6) == '<abbr class="compact" title="9,912,345.6">9.9M</abbr>'
     assert compact_sol(1_234_567_000_000_000) == '<abbr class="compact" title="1,234,567">1.2M</abbr>'
-    # short figures are shown whole, without an abbreviation to hover
-    assert compact_sol(1_260_000_000) == "1.26" and compact_tokens(0, 6) == "0"
+    # from 1 SOL up two decimals, the four sol_text shows on hover; short figures alone, nothing to hover
+    assert compact_sol(37_655_210_020) == '<abbr class="compact" title="37.6552">37.66</abbr>'
+    assert compact_sol(1_260_000_000) == "1.26" and compact_sol(18_400_000) == "0.0184"
+    assert compact_sol(0) == "0" and compact_tokens(0, 6) == "0"
     assert compact_tokens(-1_500_000_000, 6) == '<abbr class="compact" title="-1,500">-1.5K</abbr>'
     assert compact_sol(None) == "—"
 
