@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, current_app, request
 
-from webapp.money import base_units, percent_text, sol, sol_price, token_units
+from webapp.money import base_units, compact_sol, compact_tokens, percent_text, sol, sol_price, token_units
 from webapp.services.return_paths import same_site_path
 
 
@@ -52,6 +52,8 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["token_units"] = token_units
     app.jinja_env.filters["sol"] = sol
     app.jinja_env.filters["sol_price"] = sol_price
+    app.jinja_env.filters["compact_tokens"] = compact_tokens
+    app.jinja_env.filters["compact_sol"] = compact_sol
     app.jinja_env.filters["percent"] = percent_text
     app.jinja_env.globals["is_htmx"] = is_htmx
     app.jinja_env.globals["explorer_url"] = explorer_url

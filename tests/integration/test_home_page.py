@@ -110,4 +110,6 @@ def test_live_rows_go_to_the_feed_that_names_them(app: Flask) -> None:
         token = [entry.html for entry in live.missed(live.token_topic(MINT), "0-0")]
     assert len(home) == 2 and "afterbegin:#trades" in home[0] and "badge-buy" in home[0]
     assert "afterbegin:#activity" in home[1] and "badge-burn" in home[1]
-    assert all("afterbegin:#trades" in html for html in token)  # a token page lists all its activity in one feed
+    rows = [html for html in token if "afterbegin:" in html]
+    assert len(rows) == 2 and all("afterbegin:#trades" in html for html in rows)  # a token page has one feed
+    assert f'id="holders-{MINT}"' in token[-1]  # then the token's figures, once for the batch

@@ -11,9 +11,10 @@ from webapp.models import Token
 def test_directory_lists_tokens_with_figures(client, indexed) -> None:
     html = client.get("/tokens/?sort=market_cap").get_data(as_text=True)
     assert "Raydium Pump" in html and "Fast Pump" in html and "Wild Fires" in html
-    # market caps from the last trades: Fast Pump 37,655,210,020 lamports, Raydium Pump 32,105,162,648
-    assert "37.6552 SOL" in html and "32.1052 SOL" in html
-    assert html.index("Fast Pump") < html.index("37.6552 SOL") < html.index("Raydium Pump") < html.index("32.1052 SOL")
+    # market caps from the last trades: Fast Pump 37,655,210,020 lamports, Raydium Pump 32,105,162,648; shown to
+    # the cent, with sol_text's four decimals on hover
+    fast, raydium = 'title="37.6552">37.66</abbr> SOL', 'title="32.1052">32.11</abbr> SOL'
+    assert html.index("Fast Pump") < html.index(fast) < html.index("Raydium Pump") < html.index(raydium)
     wild = client.get("/tokens/?tier=wild_fires", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert wild.lstrip().startswith('<section id="token-directory"')
     assert "Raydium Pump" in wild and "Fast Pump" not in wild
@@ -51,8 +52,9 @@ def test_token_page_shows_price_chart_holders_and_trades(client, indexed) -> Non
     assert html.count('class="badge badge-buy"') == 5
     assert 'hx-swap-oob="afterbegin:#trades"' not in html  # the page's own rows are not out-of-band swaps
     assert "Top holders" in html and "%" in html
-    # price of the last trade: 5,096,440 lamports for 158,742,070,732 base units → SOL per whole token
-    assert "0.00000003211 SOL" in html
+    # price of the last trade: 5,096,440 lamports for 158,742,070,732 base units → 0.00000003211 SOL per whole
+    # token, its seven zeros after the point counted
+    assert "0.0₇3211 SOL" in html
     chart = client.get(f"/tokens/{RAYDIUM_MINT}/chart?interval=1d", headers={"HX-Request": "true"})
     assert chart.status_code == 200 and chart.get_data(as_text=True).lstrip().startswith('<section id="price-chart"')
     assert client.get(f"/tokens/{RAYDIUM_MINT}/chart?interval=7y").status_code == 400

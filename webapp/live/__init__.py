@@ -20,24 +20,25 @@ from redis.exceptions import RedisError
 from webapp.extensions import app_object, redis_client
 from webapp.live import history, stats
 from webapp.live.fragments import (
+    render_card_figures,
     render_market_data,
     render_notice,
     render_notification,
-    render_price_update,
     render_token_created,
+    render_token_figures,
     render_transaction,
     render_user_activity,
     transaction_view,
 )
 from webapp.live.history import Entry
 from webapp.live.hub import hub_for
-from webapp.live.topics import GLOBAL, TopicError, parse_topic, token_topic, user_topic
+from webapp.live.topics import DIRECTORY, GLOBAL, TopicError, parse_topic, token_topic, user_topic
 
 __all__ = [
-    "GLOBAL", "TopicError", "broadcast_notice", "latest_cursor", "missed", "overview", "publish",
-    "render_market_data", "render_notice", "render_notification", "render_price_update",
-    "render_token_created", "render_transaction", "render_user_activity", "token_topic", "transaction_view",
-    "user_topic",
+    "DIRECTORY", "GLOBAL", "TopicError", "broadcast_notice", "latest_cursor", "missed", "overview", "publish",
+    "render_card_figures", "render_market_data", "render_notice", "render_notification",
+    "render_token_created", "render_token_figures", "render_transaction", "render_user_activity", "token_topic",
+    "transaction_view", "user_topic",
 ]
 
 MAX_FRAGMENT_BYTES = 256 * 1024

@@ -5,9 +5,10 @@ become text only here, with exact Decimal arithmetic. Each fragment has a
 stable id and its own `hx-swap-oob`, so the htmx ws extension (and the
 catch-up response) swaps it into place: rows go `afterbegin` of a list
 (`#trades`, `#new-tokens`, `#activity`, `#alerts`), figures replace themselves
-(`outerHTML`). Pages that show the same pieces when first rendered include the
-template with `oob=False`: a boosted navigation would otherwise treat them as
-out-of-band swaps.
+(`outerHTML`); a token's figures come as a market summary (plain integers).
+Pages that show the same pieces when first rendered include the template
+(or macro) with `oob=False`: a boosted navigation would otherwise treat them
+as out-of-band swaps.
 
 The helpers work inside a request, a bare app context (an RQ job) or both.
 """
@@ -16,10 +17,14 @@ from __future__ import annotations
 import uuid
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from flask import current_app, has_request_context, render_template, url_for
 
-from webapp.money import price_text, sol_text, token_text
+from webapp.money import sol_text, token_text
+
+if TYPE_CHECKING:
+    from webapp.services.indexer.reads import MarketSummary
 
 
 def _rendering() -> AbstractContextManager[object]:
@@ -59,20 +64,26 @@ def render_token_created(
         )
 
 
-def render_price_update(
-    *, mint: str, price_lamports: int, price_token_units: int, decimals: int,
-    market_cap_lamports: int, curve_progress_bps: int | None = None, curve_raised_lamports: int = 0,
+def render_token_figures(
+    figures: MarketSummary, *, curve_progress_bps: int | None = None, curve_raised_lamports: int = 0,
     curve_remaining_lamports: int = 0,
 ) -> str:
-    """Price (from `price_lamports` paid for `price_token_units`), market cap and curve progress."""
+    """A token page's figures (price, market cap, 24h change and volume, holders) and its curve progress.
+
+    Drawn by the same macros as the page (tokens/_figures.html), so a pushed
+    figure is the one a fresh render of the page shows.
+    """
     return _render(
-        "live/_price_update.html",
-        mint=mint,
-        price=price_text(price_lamports, price_token_units, decimals),
-        market_cap=sol_text(market_cap_lamports),
+        "live/_token_figures.html",
+        mint=figures.mint, m=figures,
         curve_progress_bps=None if curve_progress_bps is None else max(0, min(10_000, curve_progress_bps)),
         curve_raised_lamports=curve_raised_lamports, curve_remaining_lamports=curve_remaining_lamports,
     )
+
+
+def render_card_figures(figures: MarketSummary) -> str:
+    """The figures on the token's directory card (the `tokens` topic), drawn by the directory's own macro."""
+    return _render("live/_card_figures.html", mint=figures.mint, m=figures)
 
 
 def transaction_view(

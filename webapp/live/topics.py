@@ -1,18 +1,19 @@
 """Topic names, who may follow them, and their forms in HTML ids.
 
-A topic is `global`, `token:<mint>`, `user:<id>`, `battle:<id>` or
-`bounty:<id>`. Only the signed-in member `<id>` may follow `user:<id>`; every
-other topic is public.
+A topic is `global`, `tokens` (the directory's cards), `token:<mint>`,
+`user:<id>`, `battle:<id>` or `bounty:<id>`. Only the signed-in member
+`<id>` may follow `user:<id>`; every other topic is public.
 """
 from __future__ import annotations
 
 import re
 
 GLOBAL = "global"
+DIRECTORY = "tokens"  # the tokens directory: each card's figures, moving with its trades
 MAX_TOPICS = 16
 
 _BASE58 = "1-9A-HJ-NP-Za-km-z"
-_TOPIC = re.compile(rf"^(?:global|token:[{_BASE58}]{{32,44}}|(?:user|battle|bounty):[1-9][0-9]{{0,18}})$")
+_TOPIC = re.compile(rf"^(?:global|tokens|token:[{_BASE58}]{{32,44}}|(?:user|battle|bounty):[1-9][0-9]{{0,18}})$")
 _CURSOR = re.compile(r"^[0-9]{1,20}-[0-9]{1,20}$")
 
 
@@ -25,7 +26,7 @@ def parse_topic(name: str | None) -> str:
     if not _TOPIC.match(name):
         shown = name[:60] or "(empty)"
         raise TopicError(
-            f"Unknown topic {shown!r}: use global, token:<mint>, user:<id>, battle:<id> or bounty:<id>."
+            f"Unknown topic {shown!r}: use global, tokens, token:<mint>, user:<id>, battle:<id> or bounty:<id>."
         )
     return name
 

@@ -11,7 +11,8 @@ from sqlalchemy import ColumnElement, Select, Subquery, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from webapp.extensions import db
-from webapp.models import BondingCurve, HolderAccount, Token, TokenMarket, TokenTrade, WalletActivity
+from webapp.models import BondingCurve, Token, TokenMarket, WalletActivity
+from webapp.services.indexer import reads
 from webapp.services.indexer.candles import Price
 from webapp.services.trading import markets
 
@@ -76,17 +77,13 @@ class DirectoryPage:
 
 
 def _figures(until: datetime) -> tuple[Subquery, Subquery, Subquery]:
-    # Bounded above by `until` so every page of one listing counts the same trades and wallets.
-    since_24h, since_7d = until - timedelta(hours=24), until - timedelta(days=7)
-    volume = (select(TokenTrade.mint, func.sum(TokenTrade.sol_amount).label("volume"))
-              .where(TokenTrade.block_time > since_24h, TokenTrade.block_time <= until)
-              .group_by(TokenTrade.mint).subquery())
-    holders = (select(HolderAccount.mint, func.count(func.distinct(HolderAccount.owner)).label("holders"))
-               .where(HolderAccount.amount > 0).group_by(HolderAccount.mint).subquery())
+    # Bounded above by `until` so every page of one listing counts the same trades and wallets; volume and
+    # holders are the token page's own definitions (reads), so a card and its page show the same figures.
+    since_7d = until - timedelta(days=7)
     active = (select(WalletActivity.mint, func.count(func.distinct(WalletActivity.wallet)).label("active"))
               .where(WalletActivity.day > since_7d.date(), WalletActivity.day <= until.date())
               .group_by(WalletActivity.mint).subquery())
-    return volume, holders, active
+    return reads.volume_24h(until), reads.holder_counts(), active
 
 
 def _sort_key(sort: str, volume: Subquery, holders: Subquery,
@@ -95,12 +92,12 @@ def _sort_key(sort: str, volume: Subquery, holders: Subquery,
     if sort == "market_cap":
         return func.coalesce(TokenMarket.market_cap_lamports, 0)
     if sort == "volume":
-        return func.coalesce(volume.c.volume, 0)
+        return func.coalesce(volume.c.lamports, 0)
     if sort == "holders":
         return func.coalesce(holders.c.holders, 0)
     if sort == "trending":
         # recent volume weighted by how many distinct wallets took part this week
-        return func.coalesce(volume.c.volume, 0) * (1 + func.coalesce(active.c.active, 0))
+        return func.coalesce(volume.c.lamports, 0) * (1 + func.coalesce(active.c.active, 0))
     return Token.id
 
 
@@ -124,7 +121,7 @@ def directory(
     volume, holders, active = _figures(now)
     key = _sort_key(sort, volume, holders, active).label("sort_key")
     query: Select = (
-        select(Token, TokenMarket, func.coalesce(volume.c.volume, 0), func.coalesce(holders.c.holders, 0),
+        select(Token, TokenMarket, func.coalesce(volume.c.lamports, 0), func.coalesce(holders.c.holders, 0),
                func.coalesce(active.c.active, 0), BondingCurve, key)
         .outerjoin(TokenMarket, TokenMarket.mint == Token.mint)
         .outerjoin(BondingCurve, BondingCurve.mint == Token.mint)

@@ -104,9 +104,10 @@ def build(mint: str, interval: str = DEFAULT_INTERVAL) -> TokenPage:
     token = _tracked(mint)
     launch = db.session.scalar(select(LaunchApplication).where(LaunchApplication.mint == mint))
     labels = _holder_labels(launch)
+    market = reads.market_summary(mint)  # the figures the live feed pushes after each trade, from the same function
     return TokenPage(
-        token=token, title=token.name or token.mint, market=reads.market_summary(mint),
-        holder_count=reads.holder_count(mint),
+        token=token, title=token.name or token.mint, market=market,
+        holder_count=market.holders if market else 0,
         holders=tuple(HolderRow(h.owner, h.amount, h.share, labels.get(h.owner))
                       for h in reads.top_holders(mint, TOP_HOLDERS)),
         trades=tuple(_trade_row(token, trade) for trade in reads.recent_trades(mint, RECENT_TRADES)),

@@ -49,8 +49,8 @@ def test_a_signed_in_page_follows_the_members_topic_without_a_notifications_badg
     page = client.get("/").get_data(as_text=True)
     assert f'ws-connect="/ws?topics=global,user:{user_id}"' in page
     assert "notification-badge" not in page  # nothing in the nav that has no page behind it yet
-    other_page = client.get("/tokens/").get_data(as_text=True)
-    assert f'ws-connect="/ws?topics=user:{user_id}"' in other_page
+    directory = client.get("/tokens/").get_data(as_text=True)  # the cards' figures, and the member's own topic
+    assert f'ws-connect="/ws?topics=tokens,user:{user_id}"' in directory
 
 
 def test_a_members_topic_is_theirs_alone(app, client, auth, make_user) -> None:

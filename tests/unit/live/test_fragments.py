@@ -8,6 +8,8 @@ import pytest
 from flask import render_template
 
 from webapp import live
+from webapp.services.indexer.candles import Price
+from webapp.services.indexer.reads import MarketSummary
 
 MINT = "So11111111111111111111111111111111111111112"
 WALLET = "9" * 44
@@ -30,16 +32,22 @@ def test_transaction_row(offline_app) -> None:
     assert 'href="/u/' + WALLET + '"' in html and 'datetime="2025-01-02T03:04:05+00:00"' in html
 
 
-def test_price_market_cap_and_curve_replace_themselves(offline_app) -> None:
+def test_figures_and_curve_replace_themselves(offline_app) -> None:
+    figures = MarketSummary(MINT, 6, 10**15, Price(28, 1_000_000), 28_000_000_000_000, -1234, 5_000_000_000_000,
+                            10**12, 1234, 56)
     with offline_app.app_context():
-        html = live.render_price_update(
-            mint=MINT, price_lamports=28, price_token_units=1_000_000, decimals=6,
-            market_cap_lamports=28_000_000_000, curve_progress_bps=12_000,
-        )
+        html = live.render_token_figures(figures, curve_progress_bps=12_000)
+        card = live.render_card_figures(figures)
         market = live.render_market_data(mint=MINT, volume_24h_lamports=5_000_000_000, trades_24h=1234, holders=56)
     assert oob_targets(html) == [
-        (f"price-{MINT}", "outerHTML"), (f"market-cap-{MINT}", "outerHTML"), (f"curve-{MINT}", "outerHTML")]
-    assert "0.000000028 SOL" in html and "28 SOL" in html and 'value="10000"' in html and "100%" in html
+        (f"price-{MINT}", "outerHTML"), (f"market-cap-{MINT}", "outerHTML"), (f"change-{MINT}", "outerHTML"),
+        (f"volume-{MINT}", "outerHTML"), (f"holders-{MINT}", "outerHTML"), (f"curve-{MINT}", "outerHTML")]
+    assert "0.0₇28 SOL" in html and 'value="10000"' in html and "100%" in html
+    assert '<abbr class="compact" title="28,000">28K</abbr> SOL' in html  # market cap, exact on hover
+    assert '<abbr class="compact" title="5,000">5K</abbr> <span class="muted">SOL</span>' in html  # 24h volume
+    assert 'text-danger"' in html and "-12.34%" in html and ">56<" in html
+    assert oob_targets(card) == [(f"card-figures-{MINT}", "outerHTML")]
+    assert "0.0₇28 SOL" in card and "28K</abbr> SOL" in card and "5K</abbr> SOL" in card
     assert oob_targets(market) == [(f"market-data-{MINT}", "outerHTML")]
     assert "5 SOL" in market and "1,234" in market and "Liquidity" not in market
 

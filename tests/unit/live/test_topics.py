@@ -19,7 +19,7 @@ MINT = "So11111111111111111111111111111111111111112"
 
 
 @pytest.mark.parametrize(
-    "name", ["global", f"token:{MINT}", "user:1", "battle:42", "bounty:9007199254740993", " global "]
+    "name", ["global", "tokens", f"token:{MINT}", "user:1", "battle:42", "bounty:9007199254740993", " global "]
 )
 def test_known_topics(name: str) -> None:
     assert parse_topic(name) == name.strip()

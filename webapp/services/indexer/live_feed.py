@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from webapp import live
 from webapp.extensions import db
-from webapp.models import Token, TokenMarket
+from webapp.models import Token
 from webapp.services.home_page import ACTIVITY_LABELS, TRADE_LABELS
+from webapp.services.indexer import reads
 from webapp.services.indexer.transactions import PreparedTransaction
 from webapp.services.trading import markets
 
@@ -22,7 +23,7 @@ SHOWN_LABELS = TRADE_LABELS | ACTIVITY_LABELS
 
 
 def publish_indexed(transactions: Iterable[PreparedTransaction], indexed: Iterable[str]) -> None:
-    """One row per shown event on its token's page and on the home page; a fresh price per traded token.
+    """One row per shown event on its token's page and on the home page; fresh figures per token.
 
     Publishing never fails the indexing: the data is committed, and pages catch up on reload.
     """
@@ -47,13 +48,19 @@ def publish_indexed(transactions: Iterable[PreparedTransaction], indexed: Iterab
             live.publish(live.token_topic(event.mint), html)
             # the home page lists trades under "Trades" and everything else under "Token activity"
             live.publish(live.GLOBAL, html if event.label in TRADE_LABELS else shown(feed="activity"))
-        for mint in {e.mint for _, e in rows if e.label in ("buy", "sell")}:
-            market = db.session.get(TokenMarket, mint)
-            if market is not None and mint in tokens:
-                live.publish(live.token_topic(mint), live.render_price_update(
-                    mint=mint, price_lamports=int(market.price_lamports), price_token_units=int(market.price_units),
-                    decimals=tokens[mint].decimals, market_cap_lamports=int(market.market_cap_lamports),
-                    **markets.progress_figures(markets.curve_for(mint))))
+        # trades move price and volume, transfers holders, mints and burns the market cap
+        publish_figures({e.mint for _, e in rows if e.mint in tokens})
     except (RedisError, ValueError) as error:
         log.warning("could not publish live activity: %s", error)
 
+
+def publish_figures(mints: Collection[str]) -> None:
+    """Each token's figures, once per indexed batch: to its page and to its directory card.
+
+    One read of the figures per batch, whatever its number of trades, and the
+    same read the token page renders (reads.market_figures), drawn by the same macros.
+    """
+    for mint, figures in reads.market_figures(mints).items():
+        progress = markets.progress_figures(markets.curve_for(mint))
+        live.publish(live.token_topic(mint), live.render_token_figures(figures, **progress))
+        live.publish(live.DIRECTORY, live.render_card_figures(figures))

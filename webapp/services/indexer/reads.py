@@ -1,10 +1,11 @@
 """Read services for token pages: holders, trades, candles, price, market cap, 24h change, volume."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, Subquery, func, select
 
 from webapp.extensions import db
 from webapp.models import Candle, HolderAccount, Token, TokenMarket, TokenTrade, WalletActivity
@@ -85,30 +86,76 @@ class MarketSummary:
     volume_24h_lamports: int
     volume_24h_units: int
     trades_24h: int
+    holders: int = 0
 
     @property
     def change_24h(self) -> str:
         return "—" if self.change_24h_bps is None else percent(self.change_24h_bps, 10_000)
 
 
+def volume_24h(until: datetime, mints: Collection[str] | None = None) -> Subquery:
+    """Per mint: lamports, base units and trades of the 24 hours up to `until`.
+
+    The one definition of "24h volume": the token page, its live figures and
+    the directory (which also sorts by it) all count these trades, so they
+    agree whenever they are read at the same moment.
+    """
+    query = (select(TokenTrade.mint, func.sum(TokenTrade.sol_amount).label("lamports"),
+                    func.sum(TokenTrade.token_amount).label("units"), func.count().label("trades"))
+             .where(TokenTrade.block_time > until - timedelta(hours=24), TokenTrade.block_time <= until))
+    if mints is not None:
+        query = query.where(TokenTrade.mint.in_(mints))
+    return query.group_by(TokenTrade.mint).subquery()
+
+
+def holder_counts(mints: Collection[str] | None = None) -> Subquery:
+    """Per mint: how many owners hold some of it (one owner with many token accounts counts once)."""
+    owners = select(HolderAccount.mint, HolderAccount.owner).where(HolderAccount.owner.is_not(None))
+    if mints is not None:
+        owners = owners.where(HolderAccount.mint.in_(mints))
+    held = (owners.group_by(HolderAccount.mint, HolderAccount.owner)
+            .having(func.sum(HolderAccount.amount) > 0).subquery())
+    return select(held.c.mint, func.count().label("holders")).group_by(held.c.mint).subquery()
+
+
 def market_summary(mint: str, now: datetime | None = None) -> MarketSummary | None:
-    token = db.session.scalar(select(Token).where(Token.mint == mint))
-    if token is None:
-        return None
+    return market_figures([mint], now).get(mint)
+
+
+def market_figures(mints: Collection[str], now: datetime | None = None) -> dict[str, MarketSummary]:
+    """Price, market cap, 24h change and volume, and holders of each tracked mint in `mints`.
+
+    What the token page shows and what the live feed pushes after each
+    indexed batch: one query for all of them, plus the price a day ago per mint.
+    """
+    wanted = sorted(set(mints))
+    if not wanted:
+        return {}
     now = now or datetime.now(UTC)
     since = now - timedelta(hours=24)
-    stored = db.session.get(TokenMarket, mint)
-    price = Price(int(stored.price_lamports), int(stored.price_units)) if stored else None
-    volume = db.session.execute(
-        select(func.coalesce(func.sum(TokenTrade.sol_amount), 0), func.coalesce(func.sum(TokenTrade.token_amount), 0),
-               func.count()).where(TokenTrade.mint == mint, TokenTrade.block_time > since)).one()
-    then = _price_at(mint, since)
-    change = None
-    if price is not None and then is not None:
-        change = (price.lamports * then.units - then.lamports * price.units) * 10_000 // (then.lamports * price.units)
-    return MarketSummary(mint, token.decimals, int(token.supply), price,
-                         int(stored.market_cap_lamports) if stored else None, change,
-                         int(volume[0]), int(volume[1]), int(volume[2]))
+    volume, holders = volume_24h(now, wanted), holder_counts(wanted)
+    rows = db.session.execute(
+        select(Token.mint, Token.decimals, Token.supply, TokenMarket, func.coalesce(volume.c.lamports, 0),
+               func.coalesce(volume.c.units, 0), func.coalesce(volume.c.trades, 0),
+               func.coalesce(holders.c.holders, 0))
+        .outerjoin(TokenMarket, TokenMarket.mint == Token.mint)
+        .outerjoin(volume, volume.c.mint == Token.mint)
+        .outerjoin(holders, holders.c.mint == Token.mint)
+        .where(Token.mint.in_(wanted))).all()
+    figures = {}
+    for mint, decimals, supply, stored, lamports, units, trades, count in rows:
+        price = Price(int(stored.price_lamports), int(stored.price_units)) if stored else None
+        then = _price_at(mint, since) if price is not None else None
+        change = None if price is None or then is None else _change_bps(then, price)
+        figures[mint] = MarketSummary(mint, decimals, int(supply), price,
+                                      int(stored.market_cap_lamports) if stored else None, change,
+                                      int(lamports), int(units), int(trades), int(count))
+    return figures
+
+
+def _change_bps(then: Price, now: Price) -> int:
+    """How far the price moved from `then` to `now`, in basis points rounded down (exact integers)."""
+    return (now.lamports * then.units - then.lamports * now.units) * 10_000 // (then.lamports * now.units)
 
 
 def _price_at(mint: str, moment: datetime) -> Price | None:
