@@ -107,7 +107,7 @@ def _launch_demo_token(client: SolanaRpcClient, draft: LaunchDraft) -> bool:
     if draft.tier == "stable_grounds":
         draft.team_wallets = [(str(demo_member(1)), 60), (str(demo_member(2)), 40)]
     application = launches.submit(applicant, draft)
-    launches.review(None, application, approve=True)
+    launches.review(None, application, approve=True, client=client)
     launches.launch(application, client)
     return True
 
