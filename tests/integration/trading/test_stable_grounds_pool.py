@@ -10,7 +10,16 @@ from sqlalchemy import func, select
 from tests.conftest import get_row
 from tests.integration.trading.conftest import SOL, wallet_signs
 from webapp.extensions import db
-from webapp.models import AuditEntry, BondingCurve, LaunchApplication, PlatformWallet, Role, TokenMarket, User
+from webapp.models import (
+    AuditEntry,
+    BondingCurve,
+    LaunchApplication,
+    PlatformWallet,
+    Role,
+    TokenMarket,
+    TradeOrder,
+    User,
+)
 from webapp.services import launches, liquidity_pool, platform_wallets
 from webapp.services.indexer import backfill, reconcile
 from webapp.services.liquidity_pool import PoolState
@@ -162,3 +171,32 @@ def test_approval_is_refused_while_the_treasury_cannot_fund_the_pool(payout_worl
     # funded, the same application is approved
     world.rpc.confirm(world.rpc.request_airdrop(Pubkey.from_string(treasury), 15 * SOL))
     assert _approve(client, auth, make_user, application_id).status_code == 302
+
+
+def test_demo_traders_trade_in_a_stable_grounds_pool(payout_world, app, monkeypatch) -> None:
+    import random
+
+    from webapp.services import demo
+    from webapp.services.trading import demo_trader
+
+    world = payout_world
+    monkeypatch.setitem(app.config, "STABLE_POOL_SEED_LAMPORTS", SEED)
+    world.rpc.confirm(world.rpc.request_airdrop(Pubkey.from_string(_treasury(app)), 10 * SOL))
+    application_id = _apply(app, "HRBR")
+    with app.app_context():
+        application = get_row(LaunchApplication, application_id)
+        launches.review(None, application, approve=True, client=world.rpc)
+        launches.launch(application, world.rpc)
+        mint = str(application.mint)
+        demo._trade_demo_pools(world.rpc, lambda line: None)
+        demo._trade_demo_pools(world.rpc, lambda line: None)  # seeding again trades no more
+        orders = db.session.scalars(select(TradeOrder).where(TradeOrder.mint == mint)).all()
+        assert len(orders) == demo.DEMO_POOL_TRADERS + 1
+        assert all(o.status == "confirmed" and o.venue == "pool" for o in orders)
+        assert [o.side for o in orders].count("sell") == 1
+        assert demo_trader.random_trade(world.rpc, random.Random(3)) is not None  # the simulator trades it too
+        row = db.session.scalar(select(BondingCurve).where(BondingCurve.mint == mint))
+        assert row is not None and row.pool_token_reserves is not None and row.pool_sol_reserves is not None
+        pool = str(platform_wallets.keystore().address(f"pool_{application_id}"))
+    assert sum(h.amount for h in world.rpc.get_token_accounts_by_owner(pool, mint=mint)) == row.pool_token_reserves
+    assert world.rpc.get_balance(pool, "confirmed") == row.pool_sol_reserves + int(row.pool_fees_lamports)
