@@ -14,7 +14,8 @@ from webapp.services import launches, platform_wallets
 from webapp.services.indexer import backfill, reconcile
 
 
-def test_admin_approves_a_stable_grounds_launch(app, live_server, page, screenshot, payout_world) -> None:  # noqa: F811
+def test_admin_approves_a_stable_grounds_launch(app, live_server, page, screenshot, payout_world,  # noqa: F811
+                                                monkeypatch) -> None:
     world = payout_world
     with app.app_context():
         treasury = platform_wallets.ensure_wallet("treasury", "Platform reserves").address
@@ -30,6 +31,15 @@ def test_admin_approves_a_stable_grounds_launch(app, live_server, page, screensh
     keypair = sign_in_with_test_wallet(app, live_server, page, admin=True)
     page.goto(live_server + "/admin/launches")
     expect(page.locator(".launch-card")).to_contain_text("Garden Guild")
+    # a pool the treasury cannot fund is refused, in SOL, with nothing created
+    monkeypatch.setitem(app.config, "STABLE_POOL_SEED_LAMPORTS", 25 * 10**9)
+    page.reload()
+    expect(page.locator(".launch-card")).to_contain_text("against 25 SOL from the treasury wallet")
+    page.get_by_role("button", name="Approve and launch").click()
+    expect(page.locator("#review-problem-1")).to_contain_text("The treasury wallet holds 10 SOL")
+    screenshot("admin-launch-refused")
+    monkeypatch.setitem(app.config, "STABLE_POOL_SEED_LAMPORTS", 5 * 10**9)
+    page.goto(live_server + "/admin/launches")
     page.get_by_role("button", name="Approve and launch").click()
     expect(page.locator("#alerts")).to_contain_text("approved")
     from worker.jobs import launch_token
@@ -61,6 +71,10 @@ def test_admin_approves_a_stable_grounds_launch(app, live_server, page, screensh
     page.reload()
     expect(page.locator("#trades")).to_contain_text("GRDN")
     screenshot("token-stable-pool-traded")
+    page.goto(live_server + "/tokens/?tier=stable_grounds")
+    expect(page.locator(".token-card")).to_contain_text("trading in its pool")
+    expect(page.locator(".token-card")).not_to_contain_text("Graduated")
+    screenshot("directory-stable-pool")
     page.goto(live_server + "/admin/chain")
     expect(page.locator("main")).to_contain_text("GRDN")
     screenshot("admin-chain")

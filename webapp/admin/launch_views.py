@@ -23,7 +23,7 @@ def _queue_page(problem: tuple[int, str] | None = None, reason: str = "") -> str
     pending_first = case((LaunchApplication.status == "pending", 0), else_=1)
     query = select(LaunchApplication).order_by(pending_first, LaunchApplication.id.desc()).limit(100)
     return render_template("admin/launches.html", applications=db.session.scalars(query).all(), problem=problem,
-                           reason=reason)
+                           reason=reason, pool_seed=launches.pool_seed())
 
 
 @bp.post("/launches/<int:application_id>/review")

@@ -201,12 +201,25 @@ def pool_wallet(application: LaunchApplication) -> str:
     return f"pool_{application.id}"
 
 
+@dataclass(frozen=True)
+class PoolSeed:
+    """What a Stable Grounds pool opens with besides its public supply: SOL, and the wallet paying it."""
+
+    lamports: int
+    wallet: str
+
+
+def pool_seed() -> PoolSeed:
+    return PoolSeed(int(current_app.config["STABLE_POOL_SEED_LAMPORTS"]),
+                    str(current_app.config["STABLE_POOL_SEED_WALLET"]))
+
+
 def pool_seed_lamports() -> int:
-    return int(current_app.config["STABLE_POOL_SEED_LAMPORTS"])
+    return pool_seed().lamports
 
 
 def pool_seed_wallet() -> str:
-    return str(current_app.config["STABLE_POOL_SEED_WALLET"])
+    return pool_seed().wallet
 
 
 def launch_costs(application: LaunchApplication, client: SolanaRpcClient) -> dict[str, int]:
