@@ -86,6 +86,10 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "PAYOUTS_PER_PAGE": 50,
         "TOKEN_PAGE_CACHE_SECONDS": int(os.environ.get("TOKEN_PAGE_CACHE_SECONDS", "2")),
         "TRADE_QUOTE_SECONDS": int(os.environ.get("TRADE_QUOTE_SECONDS", "45")),
+        # A Stable Grounds token's pool opens at launch: its public supply against this much SOL (lamports),
+        # paid by this platform wallet. Approval is refused while that wallet cannot pay it.
+        "STABLE_POOL_SEED_LAMPORTS": int(os.environ.get("STABLE_POOL_SEED_LAMPORTS", str(5 * 10**9))),
+        "STABLE_POOL_SEED_WALLET": os.environ.get("STABLE_POOL_SEED_WALLET", "treasury"),
         # a stake or contribution left unsigned this long is expired (its blockhash lives about a minute)
         "STAKE_SIGN_SECONDS": int(os.environ.get("STAKE_SIGN_SECONDS", "60")),
     }

@@ -1,13 +1,13 @@
 """Admin review of launch applications (registered on the admin blueprint)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import case, select
 from werkzeug.wrappers import Response
 
 from webapp.admin.views import bp
-from webapp.extensions import db, redis_client
+from webapp.extensions import db, redis_client, solana_client
 from webapp.models import LaunchApplication
 from webapp.services import launches
 
@@ -23,7 +23,7 @@ def _queue_page(problem: tuple[int, str] | None = None, reason: str = "") -> str
     pending_first = case((LaunchApplication.status == "pending", 0), else_=1)
     query = select(LaunchApplication).order_by(pending_first, LaunchApplication.id.desc()).limit(100)
     return render_template("admin/launches.html", applications=db.session.scalars(query).all(), problem=problem,
-                           reason=reason)
+                           reason=reason, pool_seed=launches.pool_seed())
 
 
 @bp.post("/launches/<int:application_id>/review")
@@ -35,7 +35,8 @@ def review_launch(application_id: int) -> Response | tuple[str, int]:
         if decision not in ("approve", "reject"):
             raise launches.LaunchError("Choose approve or reject.")
         launches.review(current_user, application, approve=decision == "approve", reason=reason,
-                        ip_address=request.remote_addr)
+                        ip_address=request.remote_addr,
+                        client=solana_client() if current_app.config["SOLANA_RPC_URLS"] else None)
     except launches.LaunchError as error:
         db.session.rollback()
         return _queue_page((application_id, str(error)), reason), 422

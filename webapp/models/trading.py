@@ -43,7 +43,8 @@ OPEN_ORDER_STATUSES = (OrderStatus.AWAITING_SIGNATURE.value, OrderStatus.SENT.va
 
 
 class BondingCurve(Model):
-    """A Wild Fires token's market: curve parameters and reserves, then the pool it graduated into.
+    """A token's market: a Wild Fires curve's parameters and reserves, then the pool it graduated into;
+    or a Stable Grounds pool, in the pool phase from launch (no curve: its curve columns stay zero).
 
     Reserves here move only when a trade's transaction is confirmed on chain.
     The vault wallet holds the unsold tokens, the raised SOL and the curve's fees.

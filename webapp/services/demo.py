@@ -14,7 +14,7 @@ from webapp.chain import spl
 from webapp.chain.localnet.simulator import MarketSimulator
 from webapp.chain.rpc import SolanaRpcClient
 from webapp.extensions import db, solana_client
-from webapp.models import LaunchApplication, Token, User
+from webapp.models import BondingCurve, LaunchApplication, Token, TradeOrder, User
 from webapp.services import launches, platform_wallets
 from webapp.services.indexer.tracking import track_mint
 from webapp.services.launches import LaunchDraft
@@ -58,6 +58,7 @@ def seed(log: Callable[[str], object] = print) -> None:
         if _launch_demo_token(client, draft):
             log(f"demo token {draft.symbol} launched")
     _trade_demo_curves(client, log)
+    _trade_demo_pools(client, log)
     from webapp.services.staking.demo_stakers import stake_demo_holdings
 
     stake_demo_holdings(client, log)
@@ -85,6 +86,29 @@ def _trade_demo_curves(client: SolanaRpcClient, log: Callable[[str], object]) ->
         log(f"demo token {graduate.symbol} bought out its curve and graduated into a pool")
 
 
+def _trade_demo_pools(client: SolanaRpcClient, log: Callable[[str], object]) -> None:
+    """A few buys and a sell in every demo Stable Grounds pool that has not traded yet."""
+    import random
+
+    from webapp.services.trading import demo_trader
+
+    launched = db.session.scalars(select(LaunchApplication).where(
+        LaunchApplication.tier == "stable_grounds", LaunchApplication.mint.is_not(None))).all()
+    for application in launched:
+        mint = str(application.mint)
+        traded = db.session.scalar(select(TradeOrder.id).where(TradeOrder.mint == mint).limit(1))
+        if traded is not None or db.session.scalar(select(BondingCurve.id).where(BondingCurve.mint == mint)) is None:
+            continue
+        rng = random.Random(application.id)
+        bought = [demo_trader.trade(client, mint, index, "buy", rng.randint(5, 40) * LAMPORTS_PER_SOL // 100)
+                  for index in range(DEMO_POOL_TRADERS)]
+        first = bought[0]
+        if first is not None:
+            demo_trader.trade(client, mint, 0, "sell", int(first.token_amount) // 3)
+        log(f"demo trades in the {application.symbol} pool")
+
+
+DEMO_POOL_TRADERS = 4
 GRADUATED_DEMO = "EMBR"
 DEMO_LAUNCHES = [
     LaunchDraft("Solar Flare", "SFLR", "wild_fires", "A meme for the sunniest corner of Solana."),
@@ -107,7 +131,7 @@ def _launch_demo_token(client: SolanaRpcClient, draft: LaunchDraft) -> bool:
     if draft.tier == "stable_grounds":
         draft.team_wallets = [(str(demo_member(1)), 60), (str(demo_member(2)), 40)]
     application = launches.submit(applicant, draft)
-    launches.review(None, application, approve=True)
+    launches.review(None, application, approve=True, client=client)
     launches.launch(application, client)
     return True
 

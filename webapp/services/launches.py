@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from flask import current_app
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 from solders.system_program import TransferParams, transfer
@@ -14,10 +15,12 @@ from spl.token.models import SetAuthorityParams
 from sqlalchemy import func, select
 
 from webapp.chain import spl
-from webapp.chain.rpc import SolanaRpcClient
+from webapp.chain.rpc import SolanaRpcClient, SolanaRpcError, SolanaUnavailable
 from webapp.extensions import db
 from webapp.models import LaunchApplication, LaunchStatus, Token, User
+from webapp.money import sol_text
 from webapp.services import audit, platform_wallets
+from webapp.services.member_transactions import leaves_wallet_usable
 from webapp.services.payouts.splits import largest_remainder_split
 
 DECIMALS = 6
@@ -25,6 +28,8 @@ TOTAL_SUPPLY = 1_000_000_000 * 10**DECIMALS  # the best-known launchpad's supply
 SYMBOL = re.compile(r"^[A-Z0-9]{2,10}$")
 LINK_KINDS = ("x", "website", "telegram", "discord")
 ESCROW_FEE_FLOAT = 50_000_000  # 0.05 SOL: fees and team token accounts for the releases
+TOKEN_ACCOUNT_RENT = 2_039_280  # each associated token account the creating transaction opens
+LAUNCH_FEES_LAMPORTS = 30_000  # the two launch transactions' signature fees, with room to spare
 # Applications that still hold their name and symbol: a failed one may be approved again.
 OPEN_STATUSES = (LaunchStatus.PENDING.value, LaunchStatus.APPROVED.value, LaunchStatus.LAUNCHED.value,
                  LaunchStatus.FAILED.value)
@@ -154,16 +159,22 @@ def submit(applicant: User, draft: LaunchDraft) -> LaunchApplication:
 
 
 def review(admin: User | None, application: LaunchApplication, *, approve: bool, reason: str = "",
-           ip_address: str | None = None) -> LaunchApplication:
+           ip_address: str | None = None, client: SolanaRpcClient | None = None) -> LaunchApplication:
     """Approve (the launch job then runs) or reject with a reason the applicant sees; audited.
 
-    `admin` None is the platform itself (the demo seed).
+    `admin` None is the platform itself (the demo seed). Approving a Stable
+    Grounds application needs `client`: its pool is funded at launch, so the
+    approval is refused while the paying wallets cannot fund it.
     """
     allowed = (LaunchStatus.PENDING.value, LaunchStatus.FAILED.value)
     if application.status not in allowed:
         raise LaunchError(f"This application is {application.status}; only pending or failed ones can be reviewed.")
     if not approve and not reason.strip():
         raise LaunchError("Tell the applicant why: a rejection needs a reason.")
+    if approve and application.tier == "stable_grounds":
+        if client is None:
+            raise LaunchError("Approving a Stable Grounds launch needs the chain, to check its pool can be funded.")
+        check_funding(application, client)
     application.status = (LaunchStatus.APPROVED if approve else LaunchStatus.REJECTED).value
     application.reject_reason = None if approve else reason.strip()[:1000]
     application.reviewed_by_id, application.reviewed_at = admin.id if admin else None, datetime.now(UTC)
@@ -175,11 +186,77 @@ def review(admin: User | None, application: LaunchApplication, *, approve: bool,
 
 
 def allocations(application: LaunchApplication) -> dict[str, int]:
-    """Where the whole supply goes, by platform wallet name; the parts sum to the supply exactly."""
+    """Where the whole supply goes, by platform wallet name; the parts sum to the supply exactly.
+
+    Stable Grounds: the team's share to its vesting escrow, the public rest to the
+    token's pool, which opens at launch against `pool_seed_lamports()` SOL.
+    """
     if application.tier == "wild_fires":
         return {f"curve_{application.id}": TOTAL_SUPPLY}
     team = TOTAL_SUPPLY * application.team_allocation_bps // 10_000
-    return {f"escrow_{application.id}": team, "treasury": TOTAL_SUPPLY - team}
+    return {f"escrow_{application.id}": team, pool_wallet(application): TOTAL_SUPPLY - team}
+
+
+def pool_wallet(application: LaunchApplication) -> str:
+    return f"pool_{application.id}"
+
+
+@dataclass(frozen=True)
+class PoolSeed:
+    """What a Stable Grounds pool opens with besides its public supply: SOL, and the wallet paying it."""
+
+    lamports: int
+    wallet: str
+
+
+def pool_seed() -> PoolSeed:
+    return PoolSeed(int(current_app.config["STABLE_POOL_SEED_LAMPORTS"]),
+                    str(current_app.config["STABLE_POOL_SEED_WALLET"]))
+
+
+def pool_seed_lamports() -> int:
+    return pool_seed().lamports
+
+
+def pool_seed_wallet() -> str:
+    return pool_seed().wallet
+
+
+def launch_costs(application: LaunchApplication, client: SolanaRpcClient) -> dict[str, int]:
+    """Lamports each paying platform wallet spends on the launch (the pool's SOL by its seeding wallet)."""
+    accounts = len(allocations(application))
+    costs = {"treasury": client.get_minimum_balance_for_rent_exemption(spl.MINT_SIZE)
+             + accounts * TOKEN_ACCOUNT_RENT + LAUNCH_FEES_LAMPORTS}
+    if application.tier == "stable_grounds":
+        costs["treasury"] += ESCROW_FEE_FLOAT
+        seeder = pool_seed_wallet()
+        costs[seeder] = costs.get(seeder, 0) + pool_seed_lamports()
+    return costs
+
+
+def check_funding(application: LaunchApplication, client: SolanaRpcClient) -> None:
+    """Refuse (LaunchError) unless every paying wallet can pay its part of the launch and stay rent-exempt."""
+    if application.created_signature:
+        return  # the mint and its pool exist already: a retry only finishes the later steps
+    if application.tier == "stable_grounds" and pool_seed_lamports() <= 0:
+        raise LaunchError("STABLE_POOL_SEED_LAMPORTS must be above zero: a Stable Grounds pool needs SOL to open.")
+    try:
+        costs = launch_costs(application, client)
+        balances = {name: client.get_balance(platform_wallets.ensure_wallet(name).address, "confirmed")
+                    for name in costs}
+    except (SolanaRpcError, SolanaUnavailable) as error:
+        raise LaunchError("The Solana network cannot be reached to check the launch can be funded; nothing was "
+                          "approved. Try again shortly.") from error
+    for name, needed in costs.items():
+        if leaves_wallet_usable(balances[name], needed):
+            continue
+        pool_part = pool_seed_lamports() if name == pool_seed_wallet() and application.tier == "stable_grounds" else 0
+        what = (f"{sol_text(pool_part)} SOL to open the {application.symbol} pool and "
+                f"{sol_text(needed - pool_part)} SOL for the mint, its token accounts and fees" if pool_part
+                else f"{sol_text(needed)} SOL for the mint, its token accounts and fees")
+        raise LaunchError(f"The {name.replace('_', ' ')} wallet holds {sol_text(balances[name])} SOL; launching "
+                          f"{application.symbol} needs {what}, and the wallet must keep a little SOL for its rent. "
+                          "Fund it and approve again: nothing has been created on chain.")
 
 
 def team_split(application: LaunchApplication) -> list[tuple[str, int]]:
@@ -201,6 +278,7 @@ def launch(application: LaunchApplication, client: SolanaRpcClient) -> LaunchApp
     mint = store.keypair(f"mint_{application.id}")
     application.mint = str(mint.pubkey())
     if client.get_account_info(mint.pubkey()) is None:
+        check_funding(application, client)  # the wallets may have paid for something else since approval
         application.created_signature = _create_and_mint(application, client, payer, authority, mint)
         db.session.commit()
     if not application.supply_fixed_signature:
@@ -215,6 +293,11 @@ def launch(application: LaunchApplication, client: SolanaRpcClient) -> LaunchApp
         from webapp.services.trading.markets import open_curve
 
         open_curve(client, application.mint, application.id, application.symbol)
+    else:
+        from webapp.services.trading.markets import open_launch_pool
+
+        open_launch_pool(client, application.mint, application.id, application.symbol,
+                         application.created_signature or "")
     application.status, application.launched_at = LaunchStatus.LAUNCHED.value, datetime.now(UTC)
     application.failure = None
     db.session.commit()
@@ -223,19 +306,35 @@ def launch(application: LaunchApplication, client: SolanaRpcClient) -> LaunchApp
 
 def _create_and_mint(application: LaunchApplication, client: SolanaRpcClient, payer: Keypair, authority: Keypair,
                      mint: Keypair) -> str:
+    """One transaction: the mint, its whole supply, and for Stable Grounds the escrow's float and the pool's SOL,
+    so a launch that fails leaves no mint, no supply and no half-funded pool."""
     rent = client.get_minimum_balance_for_rent_exemption(spl.MINT_SIZE)
     instructions = spl.create_mint(payer.pubkey(), mint.pubkey(), authority.pubkey(), DECIMALS, rent)
+    signers = [authority, mint]
     for wallet_name, amount in allocations(application).items():
-        owner = Pubkey.from_string(platform_wallets.ensure_wallet(wallet_name, f"{application.symbol} supply").address)
+        owner = Pubkey.from_string(platform_wallets.ensure_wallet(wallet_name, _purpose(wallet_name, application))
+                                   .address)
         instructions += spl.mint_to(payer.pubkey(), mint.pubkey(), authority.pubkey(), owner, amount, DECIMALS)
         if wallet_name.startswith("escrow_"):
             # the escrow pays its own release fees and team token accounts
             instructions.append(transfer(TransferParams(from_pubkey=payer.pubkey(), to_pubkey=owner,
                                                         lamports=ESCROW_FEE_FLOAT)))
-    transaction = spl.sign(instructions, payer, client.get_latest_blockhash().blockhash, [authority, mint])
+        if wallet_name == pool_wallet(application):
+            seeder = platform_wallets.keystore().keypair(pool_seed_wallet())
+            instructions.append(transfer(TransferParams(from_pubkey=seeder.pubkey(), to_pubkey=owner,
+                                                        lamports=pool_seed_lamports())))
+            if seeder.pubkey() != payer.pubkey():
+                signers.append(seeder)
+    transaction = spl.sign(instructions, payer, client.get_latest_blockhash().blockhash, signers)
     signature = client.send_transaction(transaction)
     client.confirm(signature, "confirmed", timeout=60)
     return str(signature)
+
+
+def _purpose(wallet_name: str, application: LaunchApplication) -> str:
+    if wallet_name == pool_wallet(application):
+        return f"{application.symbol} liquidity pool"
+    return f"{application.symbol} supply"
 
 
 def _revoke_mint_authority(client: SolanaRpcClient, payer: Keypair, authority: Keypair, mint: Pubkey) -> str:

@@ -35,8 +35,13 @@ class TokenCard:
     curve: BondingCurve | None = None
 
     @property
-    def graduated(self) -> bool:
+    def in_pool(self) -> bool:
         return self.curve is not None and self.curve.phase == "pool"
+
+    @property
+    def graduated(self) -> bool:
+        """Its curve sold out into its pool (a Stable Grounds pool opened at launch never graduated)."""
+        return self.in_pool and self.token.tier != "stable_grounds"
 
     @property
     def curve_sold_bps(self) -> int | None:

@@ -1,4 +1,4 @@
-"""Trading on a Wild Fires token's curve or pool (registered on the tokens blueprint).
+"""Trading on a token's curve or pool (registered on the tokens blueprint).
 
 Preview (anyone) → order (signed-in member: quoted under the market's lock,
 returned as a transaction for the wallet) → submit (the wallet's signature;

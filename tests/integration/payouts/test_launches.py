@@ -72,7 +72,8 @@ def test_wild_fires_launch_creates_a_fixed_supply_mint_in_the_curve_vault(payout
     assert "Supply fixed" in admin_page and application.supply_fixed_signature[:4] in admin_page
 
 
-def test_stable_grounds_puts_the_team_share_in_escrow(payout_world, app, client, auth, make_user) -> None:
+def test_stable_grounds_puts_the_team_share_in_escrow_and_the_rest_in_its_pool(payout_world, app, client, auth,
+                                                                               make_user) -> None:
     world = payout_world
     fund_treasury(world)
     auth.sign_in(make_user("member"))
@@ -86,11 +87,12 @@ def test_stable_grounds_puts_the_team_share_in_escrow(payout_world, app, client,
     with app.app_context():
         escrow = wallet_address("escrow_1")
         treasury = wallet_address("treasury")
+        pool = wallet_address("pool_1")
         split = launches.team_split(application)
     held = {owner: sum(h.amount for h in world.rpc.get_token_accounts_by_owner(owner, mint=application.mint))
-            for owner in (escrow, treasury)}
+            for owner in (escrow, treasury, pool)}
     assert held[escrow] == launches.TOTAL_SUPPLY * 1250 // 10_000
-    assert held[escrow] + held[treasury] == launches.TOTAL_SUPPLY
+    assert held[escrow] + held[pool] == launches.TOTAL_SUPPLY and held[treasury] == 0  # the public part trades
     assert sum(amount for _, amount in split) == held[escrow]
     assert [wallet for wallet, _ in split] == team and 2 * split[0][1] == 3 * split[1][1]
 

@@ -1,4 +1,4 @@
-"""Demo members trading the demo Wild Fires tokens on their curves and pools (local chain only).
+"""Demo members trading the demo tokens on their curves and pools, Stable Grounds pools too (local chain only).
 
 Each trade goes through the same path a member's does (quote under the
 market's lock, member signature, vault co-signature), with a demo member's

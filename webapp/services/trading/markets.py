@@ -1,4 +1,4 @@
-"""A Wild Fires token's market: its curve row, quotes on it, and how the reserves move.
+"""A token's market on Momentum: a Wild Fires curve (then its pool), or a Stable Grounds pool opened at launch.
 
 Pure quoting lives in webapp.services.bonding_curve (curve) and
 webapp.services.liquidity_pool (pool); this module reads and writes their state.
@@ -11,11 +11,12 @@ from typing import Any
 from solders.pubkey import Pubkey
 from solders.system_program import TransferParams, transfer
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient
 from webapp.extensions import db
-from webapp.models import BondingCurve, MarketPhase
+from webapp.models import BondingCurve, MarketPhase, Token, TokenMarket
 from webapp.services import bonding_curve, liquidity_pool, platform_wallets
 from webapp.services.bonding_curve import CurveError, CurveParams, CurveState
 from webapp.services.liquidity_pool import PoolState
@@ -97,6 +98,40 @@ def open_curve(client: SolanaRpcClient, mint: str, launch_id: int | None, symbol
         treasury = platform_wallets.keystore().keypair("treasury")
         top_up = transfer(TransferParams(from_pubkey=treasury.pubkey(), to_pubkey=vault, lamports=shortfall))
         client.send_and_confirm(spl.sign([top_up], treasury, client.get_latest_blockhash().blockhash))
+    return curve
+
+
+def open_launch_pool(client: SolanaRpcClient, mint: str, launch_id: int, symbol: str, opened_by: str,
+                     fee_bps: int = CurveParams.DEFAULT.fee_bps) -> BondingCurve | None:
+    """A Stable Grounds token's pool, which its launch transaction funded: the row is made once, from the pool
+    wallet's balances on chain, with the pool's opening price as the token's price until its first trade
+    (`opened_by`, the launch transaction that funded it, stands as that price's signature).
+
+    None when the pool wallet holds nothing (a token launched before pools opened at launch).
+    The row has no curve: it is in the pool phase from the start and never graduates.
+    """
+    curve = curve_for(mint)
+    if curve is not None:
+        return curve
+    token = db.session.scalar(select(Token).where(Token.mint == mint))
+    pool_wallet = f"pool_{launch_id}"  # the name launches.allocations minted the public supply to
+    address = platform_wallets.ensure_wallet(pool_wallet, f"{symbol} liquidity pool").address
+    lamports = client.get_balance(address, "confirmed")
+    tokens = sum(holding.amount for holding in client.get_token_accounts_by_owner(address, mint=mint))
+    if token is None or lamports <= 0 or tokens <= 0:
+        return None
+    curve = BondingCurve(
+        mint=mint, launch_id=launch_id, vault_wallet=pool_wallet, pool_wallet=pool_wallet, virtual_sol=0,
+        virtual_tokens=0, sellable_tokens=0, total_supply=int(token.supply), fee_bps=fee_bps,
+        graduation_fee_lamports=0, virtual_sol_reserves=0, virtual_token_reserves=0, real_sol_reserves=0,
+        real_token_reserves=0, tokens_sold=0, curve_fees_lamports=0, pool_sol_reserves=lamports,
+        pool_token_reserves=tokens, pool_fees_lamports=0, phase=MarketPhase.POOL.value)
+    db.session.add(curve)
+    # slot 0: the indexer's first trade (any real slot) replaces this opening price
+    db.session.execute(pg_insert(TokenMarket.__table__).values(
+        mint=mint, price_lamports=lamports, price_units=tokens, price_slot=0, price_signature=opened_by,
+        market_cap_lamports=int(token.supply) * lamports // tokens, trades=0).on_conflict_do_nothing())
+    db.session.commit()
     return curve
 
 
