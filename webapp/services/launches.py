@@ -17,7 +17,7 @@ from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient
 from webapp.extensions import db
 from webapp.models import LaunchApplication, LaunchStatus, Token, User
-from webapp.services import audit, platform_wallets
+from webapp.services import audit, platform_wallets, token_images
 from webapp.services.payouts.splits import largest_remainder_split
 
 DECIMALS = 6
@@ -43,6 +43,7 @@ class LaunchDraft:
     tier: str
     description: str = ""
     image_url: str = ""
+    image: token_images.PreparedImage | None = None  # checked and re-encoded already
     links: dict[str, str] = field(default_factory=dict)
     team_allocation_bps: int = 0
     team_wallets: list[tuple[str, int]] = field(default_factory=list)
@@ -147,9 +148,10 @@ def submit(applicant: User, draft: LaunchDraft) -> LaunchApplication:
         links={k: v for k, v in draft.links.items() if v}, team_allocation_bps=draft.team_allocation_bps,
         team_wallets=[[w, weight] for w, weight in draft.team_wallets], cliff_days=draft.cliff_days,
         vesting_days=draft.vesting_days, unlock_period_days=draft.unlock_period_days,
+        image_digest=token_images.store(draft.image) if draft.image else None,
     )
     db.session.add(application)
-    db.session.commit()
+    db.session.commit()  # the picture and the application land together, or neither does
     return application
 
 
@@ -209,8 +211,9 @@ def launch(application: LaunchApplication, client: SolanaRpcClient) -> LaunchApp
     from webapp.services.indexer.tracking import track_mint
 
     if db.session.scalar(select(Token.id).where(Token.mint == application.mint)) is None:
-        track_mint(client, application.mint, name=application.name, symbol=application.symbol, tier=application.tier,
-                   symbol_reserved=True)
+        token = track_mint(client, application.mint, name=application.name, symbol=application.symbol,
+                           tier=application.tier, symbol_reserved=True)
+        token.image_digest = application.image_digest
     if application.tier == "wild_fires":
         from webapp.services.trading.markets import open_curve
 
