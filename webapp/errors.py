@@ -65,6 +65,8 @@ def init_error_pages(app: Flask) -> None:
         status = error.code or 500
         if status == 429:
             return error_response(429, f"Too many requests: the limit is {error.description}. Please wait a moment.")
+        if status == 413:
+            return error_response(413, "That upload is far too large: a token image may be at most 2 MB.")
         return error_response(status, error.description or TITLES.get(status, "Error"))
 
     @app.errorhandler(Exception)

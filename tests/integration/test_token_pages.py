@@ -1,6 +1,8 @@
 """The tokens directory and token pages, over data the indexer stored from real mainnet transactions."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import RAYDIUM_MINT, SUPPLY
@@ -48,7 +50,8 @@ def test_bad_directory_input_is_400(client, query, message) -> None:
 def test_token_page_shows_price_chart_holders_and_trades(client, indexed) -> None:
     html = client.get(f"/tokens/{RAYDIUM_MINT}").get_data(as_text=True)
     assert "Raydium Pump" in html and RAYDIUM_MINT in html
-    assert "<svg class=\"chart\"" in html and html.count("<rect ") >= 1
+    assert '<svg class="chart price-chart"' in html and html.count('<rect class="volume"') >= 1
+    assert '<tspan class="key">C</tspan> 0.00000003211 ' in html  # the newest candle's readout, in SOL per token
     assert html.count('class="badge badge-buy"') == 5
     assert 'hx-swap-oob="afterbegin:#trades"' not in html  # the page's own rows are not out-of-band swaps
     assert "Top holders" in html and "%" in html
@@ -58,6 +61,10 @@ def test_token_page_shows_price_chart_holders_and_trades(client, indexed) -> Non
     chart = client.get(f"/tokens/{RAYDIUM_MINT}/chart?interval=1d", headers={"HX-Request": "true"})
     assert chart.status_code == 200 and chart.get_data(as_text=True).lstrip().startswith('<section id="price-chart"')
     assert client.get(f"/tokens/{RAYDIUM_MINT}/chart?interval=7y").status_code == 400
+    # without htmx the interval link loads the whole page at that interval, marked as selected
+    page = client.get(f"/tokens/{RAYDIUM_MINT}/chart?interval=1h").get_data(as_text=True)
+    assert "Top holders" in page and re.search(r'aria-current="true">\s*1h</a>', page)
+    assert not re.search(r'aria-current="true">\s*5m</a>', page)
 
 
 def test_untracked_mint_is_404(client) -> None:

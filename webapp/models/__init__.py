@@ -34,7 +34,7 @@ from webapp.models.staking import (
     StakePosition,
     StakeWithdrawal,
 )
-from webapp.models.tokens import Tier, Token, TokenProgram
+from webapp.models.tokens import Tier, Token, TokenImage, TokenProgram
 from webapp.models.trading import OPEN_ORDER_STATUSES, BondingCurve, MarketPhase, OrderStatus, TradeOrder
 
 __all__ = [
@@ -72,6 +72,7 @@ __all__ = [
     "StakeWithdrawal",
     "Tier",
     "Token",
+    "TokenImage",
     "TokenMarket",
     "TokenProgram",
     "TokenTrade",

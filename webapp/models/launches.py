@@ -33,6 +33,7 @@ class LaunchApplication(Model):
     symbol: Mapped[str] = mapped_column(String(10), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     image_url: Mapped[str] = mapped_column(String(500), default="")
+    image_digest: Mapped[str | None] = mapped_column(ForeignKey("token_images.digest"))  # the uploaded picture
     links: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict)
     tier: Mapped[str] = mapped_column(String(16))
     team_allocation_bps: Mapped[int] = mapped_column(Integer, default=0)

@@ -4,7 +4,17 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, Numeric, SmallInteger, String
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    Numeric,
+    SmallInteger,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import Model
@@ -22,6 +32,22 @@ class TokenProgram(enum.StrEnum):
 class Tier(enum.StrEnum):
     WILD_FIRES = "wild_fires"
     STABLE_GROUNDS = "stable_grounds"
+
+
+class TokenImage(Model):
+    """A token's picture: uploaded with a launch application, checked and re-encoded, then kept here.
+
+    Keyed by the SHA-256 of the stored bytes, so its URL never changes meaning and caches keep it for good.
+    """
+
+    __tablename__ = "token_images"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Token(Model):
@@ -46,6 +72,8 @@ class Token(Model):
     tier: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     tracking_since: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The picture from its launch application; pages draw the symbol's initials without one.
+    image_digest: Mapped[str | None] = mapped_column(ForeignKey("token_images.digest"))
 
     @property
     def label(self) -> str:

@@ -19,7 +19,7 @@ from webapp.chain.rpc import SolanaRpcClient, SolanaRpcError, SolanaUnavailable
 from webapp.extensions import db
 from webapp.models import LaunchApplication, LaunchStatus, Token, User
 from webapp.money import sol_text
-from webapp.services import audit, platform_wallets
+from webapp.services import audit, platform_wallets, token_images
 from webapp.services.member_transactions import leaves_wallet_usable
 from webapp.services.payouts.splits import largest_remainder_split
 
@@ -48,6 +48,7 @@ class LaunchDraft:
     tier: str
     description: str = ""
     image_url: str = ""
+    image: token_images.PreparedImage | None = None  # checked and re-encoded already
     links: dict[str, str] = field(default_factory=dict)
     team_allocation_bps: int = 0
     team_wallets: list[tuple[str, int]] = field(default_factory=list)
@@ -152,9 +153,10 @@ def submit(applicant: User, draft: LaunchDraft) -> LaunchApplication:
         links={k: v for k, v in draft.links.items() if v}, team_allocation_bps=draft.team_allocation_bps,
         team_wallets=[[w, weight] for w, weight in draft.team_wallets], cliff_days=draft.cliff_days,
         vesting_days=draft.vesting_days, unlock_period_days=draft.unlock_period_days,
+        image_digest=token_images.store(draft.image) if draft.image else None,
     )
     db.session.add(application)
-    db.session.commit()
+    db.session.commit()  # the picture and the application land together, or neither does
     return application
 
 
@@ -287,8 +289,9 @@ def launch(application: LaunchApplication, client: SolanaRpcClient) -> LaunchApp
     from webapp.services.indexer.tracking import track_mint
 
     if db.session.scalar(select(Token.id).where(Token.mint == application.mint)) is None:
-        track_mint(client, application.mint, name=application.name, symbol=application.symbol, tier=application.tier,
-                   symbol_reserved=True)
+        token = track_mint(client, application.mint, name=application.name, symbol=application.symbol,
+                           tier=application.tier, symbol_reserved=True)
+        token.image_digest = application.image_digest
     if application.tier == "wild_fires":
         from webapp.services.trading.markets import open_curve
 

@@ -1,30 +1,80 @@
 """A candle chart as SVG geometry, computed on the server (no chart script in the browser).
 
-Prices stay exact ratios (fractions.Fraction of lamports per base unit) until
-the very last step, where they become pixel coordinates for rendering.
+Prices stay exact ratios (fractions.Fraction) until the very last step, where
+they become pixel coordinates and the text a trader reads: SOL per whole token
+on the price axis and in the readout, SOL for volume, times in UTC. The
+template draws candles above volume bars; each candle carries the readout
+(open, high, low, close, volume) that CSS shows while the pointer is over it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
 from webapp.models import Candle
-from webapp.money import sol_price
-from webapp.services.indexer.candles import Price
+from webapp.money import LAMPORTS_PER_SOL_DECIMALS, price_text, sol_text
+from webapp.services.indexer.candles import INTERVALS
 
-WIDTH, HEIGHT = 760, 280
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 8, 112, 14, 24
+WIDTH, HEIGHT = 760, 330
+PLOT_LEFT, PLOT_RIGHT = 8, 664  # the price axis labels sit right of the plot
+READOUT_Y = 16  # baseline of the OHLCV readout, above the candles
+PRICE_TOP, PRICE_BOTTOM = 28, 226
+VOLUME_TOP, VOLUME_BOTTOM = 238, 298
+TIME_LABEL_Y = 316
+MAX_CANDLE_STEP = 30.0
+PRICE_TICKS = 4  # about this many labelled prices on the axis
+MIN_TIME_LABEL_GAP = 72.0  # pixels between two time labels, so they never run together
+# Candidate spacings of the time labels for each interval, in minutes: round times a trader expects.
+TIME_LABEL_MINUTES: dict[str, tuple[int, ...]] = {
+    "1m": (5, 10, 15, 30, 60, 120, 240),
+    "5m": (15, 30, 60, 120, 240, 360, 720),
+    "1h": (180, 360, 720, 1440, 2880),
+    "1d": (1440, 2880, 10080, 20160, 43200),
+}
+
+
+@dataclass(frozen=True)
+class Readout:
+    """What a trader reads for one candle, every figure already in SOL (per whole token for prices)."""
+
+    time: str  # start of the candle, UTC
+    open: str
+    high: str
+    low: str
+    close: str
+    change: str  # close against open, signed percent
+    volume: str  # SOL traded in the candle
+    trades: int
+
+    @property
+    def summary(self) -> str:
+        """The readout as one sentence (the candle's SVG title, read by screen readers and shown as a tooltip)."""
+        return (f"{self.time} UTC: open {self.open}, high {self.high}, low {self.low}, close {self.close} SOL "
+                f"per token ({self.change}); volume {self.volume} SOL in {self.trades} "
+                f"trade{'' if self.trades == 1 else 's'}")
 
 
 @dataclass(frozen=True)
 class CandleShape:
+    slot_x: float  # the candle's whole column: the area that shows its readout under the pointer
+    slot_width: float
     x: float
     width: float
     wick_top: float
     wick_bottom: float
     body_top: float
     body_height: float
+    volume_top: float
+    volume_height: float
     rising: bool
+    readout: Readout
+
+
+@dataclass(frozen=True)
+class AxisTick:
+    position: float  # y for a price, x (centre) for a time
     label: str
 
 
@@ -33,49 +83,138 @@ class PriceChart:
     width: int
     height: int
     candles: list[CandleShape]
-    gridlines: list[tuple[float, str]]  # y, price label (SOL per token)
-    first_label: str
-    last_label: str
+    price_ticks: list[AxisTick]  # SOL per token, bottom to top
+    time_ticks: list[AxisTick]  # UTC, left to right
+    volume_label: str  # the tallest bar's volume in SOL
+    last_price: AxisTick  # the newest close, marked on the price axis
+    plot_left: int = PLOT_LEFT
+    plot_right: int = PLOT_RIGHT
+    readout_y: int = READOUT_Y
+    price_top: int = PRICE_TOP
+    price_bottom: int = PRICE_BOTTOM
+    volume_top: int = VOLUME_TOP
+    volume_bottom: int = VOLUME_BOTTOM
+    time_label_y: int = TIME_LABEL_Y
+
+    @property
+    def latest(self) -> Readout:
+        """The newest candle's readout: shown while the pointer is over no candle."""
+        return self.candles[-1].readout
 
 
-def _ratio(lamports: int, units: int) -> Fraction:
-    return Fraction(int(lamports), int(units))
-
-
-def render_candle_chart(candles: list[Candle], decimals: int) -> PriceChart | None:
-    """Pixel geometry for the candles, oldest left; None when there is nothing to draw."""
+def render_candle_chart(candles: list[Candle], decimals: int, interval: str = "5m") -> PriceChart | None:
+    """Pixel geometry and labels for the candles, oldest left; None when there is nothing to draw."""
     if not candles:
         return None
-    highs = [_ratio(c.high_lamports, c.high_units) for c in candles]
-    lows = [_ratio(c.low_lamports, c.low_units) for c in candles]
-    top, bottom = max(highs), min(lows)
-    if top == bottom:
-        top, bottom = top * Fraction(11, 10), bottom * Fraction(9, 10)
-    plot_height = HEIGHT - PAD_TOP - PAD_BOTTOM
-    step = min((WIDTH - PAD_LEFT - PAD_RIGHT) / max(len(candles), 1), 30.0)
-    left = WIDTH - PAD_RIGHT - step * len(candles)  # few candles sit at the right, newest last
+    per_token = Fraction(10**decimals, 10**LAMPORTS_PER_SOL_DECIMALS)  # lamports per base unit → SOL per token
+    highs = [Fraction(int(c.high_lamports), int(c.high_units)) * per_token for c in candles]
+    lows = [Fraction(int(c.low_lamports), int(c.low_units)) * per_token for c in candles]
+    top, bottom = _padded_range(max(highs), min(lows))
+    price_height = PRICE_BOTTOM - PRICE_TOP
 
     def y(price: Fraction) -> float:
-        return round(PAD_TOP + float((top - price) / (top - bottom)) * plot_height, 2)
+        return round(PRICE_TOP + float((top - price) / (top - bottom)) * price_height, 2)
 
+    step = min((PLOT_RIGHT - PLOT_LEFT) / len(candles), MAX_CANDLE_STEP)
+    left = PLOT_RIGHT - step * len(candles)  # few candles sit at the right, newest last
+    tallest = max(int(c.volume_lamports) for c in candles)
     shapes = []
     for index, candle in enumerate(candles):
-        opened = _ratio(candle.open_lamports, candle.open_units)
-        closed = _ratio(candle.close_lamports, candle.close_units)
+        opened = Fraction(int(candle.open_lamports), int(candle.open_units)) * per_token
+        closed = Fraction(int(candle.close_lamports), int(candle.close_units)) * per_token
         body_top, body_bottom = y(max(opened, closed)), y(min(opened, closed))
+        volume_height = round(int(candle.volume_lamports) / tallest * (VOLUME_BOTTOM - VOLUME_TOP), 2) if tallest else 0
+        slot_x = left + index * step
         shapes.append(CandleShape(
-            x=round(left + index * step + step * 0.15, 2), width=round(max(step * 0.7, 1.0), 2),
+            slot_x=round(slot_x, 2), slot_width=round(step, 2),
+            x=round(slot_x + step * 0.15, 2), width=round(max(step * 0.7, 1.0), 2),
             wick_top=y(highs[index]), wick_bottom=y(lows[index]),
             body_top=body_top, body_height=max(round(body_bottom - body_top, 2), 1.0),
-            rising=closed >= opened,
-            label=f"{candle.starts_at:%d %b %H:%M} · close {sol_per_token(closed, decimals)} SOL",
+            volume_top=round(VOLUME_BOTTOM - volume_height, 2), volume_height=volume_height,
+            rising=closed >= opened, readout=_readout(candle, decimals, opened, closed),
         ))
-    grid = [(y(price), sol_per_token(price, decimals))
-            for price in (top, bottom + (top - bottom) * 2 / 3, bottom + (top - bottom) / 3, bottom)]
-    return PriceChart(WIDTH, HEIGHT, shapes, grid, f"{candles[0].starts_at:%d %b %H:%M}",
-                      f"{candles[-1].starts_at:%d %b %H:%M}")
+    last_close = Fraction(int(candles[-1].close_lamports), int(candles[-1].close_units)) * per_token
+    return PriceChart(
+        width=WIDTH, height=HEIGHT, candles=shapes,
+        price_ticks=[AxisTick(y(Fraction(tick)), label) for tick, label in price_ticks(bottom, top)],
+        time_ticks=time_ticks([c.starts_at for c in candles], interval, left, step),
+        volume_label=f"{sol_text(tallest)} SOL",
+        last_price=AxisTick(y(last_close), _price_label(candles[-1].close_lamports, candles[-1].close_units, decimals)),
+    )
 
 
-def sol_per_token(price: Fraction, decimals: int) -> str:
-    """A lamports-per-base-unit ratio as SOL for one whole token (4 significant figures)."""
-    return sol_price(Price(price.numerator, price.denominator), decimals)
+def _padded_range(top: Fraction, bottom: Fraction) -> tuple[Fraction, Fraction]:
+    """The price range to draw: the candles' range with a little air above and below."""
+    if top == bottom:
+        air = top / 10 if top else Fraction(1)
+    else:
+        air = (top - bottom) / 16
+    return top + air, max(bottom - air, Fraction(0))
+
+
+def price_ticks(bottom: Fraction, top: Fraction, count: int = PRICE_TICKS) -> list[tuple[Decimal, str]]:
+    """Round prices (SOL per token) between bottom and top, at a 1-2-2.5-5 step, with their labels."""
+    span = _decimal(top - bottom)
+    raw = span / count
+    magnitude = Decimal(1).scaleb(raw.adjusted())
+    step = next(magnitude * m for m in (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10))
+                if magnitude * m >= raw)
+    places = max(0, -int(step.normalize().as_tuple().exponent))
+    first = (_decimal(bottom) / step).to_integral_value(rounding=ROUND_CEILING) * step
+    ticks, tick = [], first
+    while Fraction(tick) <= top:
+        if Fraction(tick) >= bottom:
+            ticks.append((tick, f"{tick:,.{places}f}"))
+        tick += step
+    return ticks
+
+
+def time_ticks(starts: list[datetime], interval: str, left: float, step: float) -> list[AxisTick]:
+    """Labels at round times (UTC) that suit the interval, spaced so they never run together.
+
+    A label goes on the first candle of each round period (every 15 minutes, 6 hours, week…);
+    the day's date replaces the time where a new day starts, and a daily chart shows dates only.
+    """
+    seconds = INTERVALS[interval]
+    minutes = TIME_LABEL_MINUTES[interval]
+    period = next((m * 60 for m in minutes if m * 60 / seconds * step >= MIN_TIME_LABEL_GAP), minutes[-1] * 60)
+    ticks: list[AxisTick] = []
+    last_x, last_day = -MIN_TIME_LABEL_GAP, None
+    for index, moment in enumerate(starts):
+        bucket = int(moment.timestamp()) // period
+        if index and bucket == int(starts[index - 1].timestamp()) // period:
+            continue
+        x = round(left + (index + 0.5) * step, 2)
+        if x - last_x < MIN_TIME_LABEL_GAP or x < PLOT_LEFT + MIN_TIME_LABEL_GAP / 2:
+            continue
+        new_day = last_day is not None and moment.date() != last_day
+        label = f"{moment:%d %b}" if interval == "1d" or new_day else f"{moment:%H:%M}"
+        ticks.append(AxisTick(x, label))
+        last_x, last_day = x, moment.date()
+    if not ticks:  # one or two candles: name the newest
+        newest = starts[-1]
+        ticks.append(AxisTick(round(left + (len(starts) - 0.5) * step, 2),
+                              f"{newest:%d %b}" if interval == "1d" else f"{newest:%d %b %H:%M}"))
+    return ticks
+
+
+def _readout(candle: Candle, decimals: int, opened: Fraction, closed: Fraction) -> Readout:
+    change = Decimal(0) if not opened else _decimal((closed - opened) / opened * 100).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+    return Readout(
+        time=f"{candle.starts_at:%d %b %H:%M}",
+        open=_price_label(candle.open_lamports, candle.open_units, decimals),
+        high=_price_label(candle.high_lamports, candle.high_units, decimals),
+        low=_price_label(candle.low_lamports, candle.low_units, decimals),
+        close=_price_label(candle.close_lamports, candle.close_units, decimals),
+        change=f"{'+' if change > 0 else ''}{change}%", volume=sol_text(int(candle.volume_lamports)),
+        trades=int(candle.trades),
+    )
+
+
+def _price_label(lamports: int, units: int, decimals: int) -> str:
+    return price_text(int(lamports), int(units), decimals)
+
+
+def _decimal(value: Fraction) -> Decimal:
+    return Decimal(value.numerator) / Decimal(value.denominator)

@@ -132,7 +132,8 @@ def _tracked(mint: str) -> Token:
 def _chart(token: Token, interval: str) -> TokenChart:
     if interval not in INTERVALS:
         raise ValueError(f"Unknown interval {interval!r}; use one of {', '.join(INTERVALS)}.")
-    drawing = price_chart.render_candle_chart(reads.candles(token.mint, interval, limit=CHART_CANDLES), token.decimals)
+    drawing = price_chart.render_candle_chart(reads.candles(token.mint, interval, limit=CHART_CANDLES), token.decimals,
+                                              interval)
     return TokenChart(token.mint, interval, tuple(INTERVALS), drawing)
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from webapp.services.vesting import VestingError, VestingSchedule, unlock_events
 
 WIDTH, HEIGHT, PAD = 640, 180, 24
+LABEL_HALF_WIDTH = 60  # about half of "cliff 01 Jan 2027" at the chart's axis font
 PREVIEW_TOTAL = 10_000  # basis points of the allocation: the preview shows shares, not amounts
 
 
@@ -17,6 +18,8 @@ class VestingPreview:
     points: str  # polyline of the cumulative unlocked share
     steps: int
     cliff_label: str
+    cliff_x: float  # where the cliff step rises: its label sits under it
+    cliff_anchor: str  # SVG text-anchor that keeps the label inside the chart near either edge
     end_label: str
     first_unlock_percent: str
 
@@ -45,5 +48,16 @@ def render_vesting_preview(cliff_days: int, vesting_days: int, period_days: int,
         unlocked += amount
         points.append(f"{x(moment)},{y(unlocked)}")
     first = events[0][1] if events else 0
+    cliff_x = x(events[0][0]) if events else x(schedule.cliff_at)
     return VestingPreview(WIDTH, HEIGHT, " ".join(points), len(events), f"cliff {schedule.cliff_at:%d %b %Y}",
-                          f"all unlocked {schedule.end:%d %b %Y}", f"{first // 100}.{first % 100:02d}")
+                          cliff_x, _anchor(cliff_x), f"all unlocked {schedule.end:%d %b %Y}",
+                          f"{first // 100}.{first % 100:02d}")
+
+
+def _anchor(x: float) -> str:
+    """Centre a label under x, unless that would push it past the chart's left or right edge."""
+    if x < PAD + LABEL_HALF_WIDTH:
+        return "start"
+    if x > WIDTH - PAD - LABEL_HALF_WIDTH:
+        return "end"
+    return "middle"

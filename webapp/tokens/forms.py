@@ -4,10 +4,12 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in its stubs
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from webapp.services import token_images
 from webapp.services.launches import LINK_KINDS, LaunchDraft
 
 
@@ -18,7 +20,7 @@ class LaunchForm(FlaskForm):
                                        SelectChoice("stable_grounds", "Stable Grounds — team vesting in escrow")],
                       validators=[InputRequired(message="Choose a tier.")])
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
-    image_url = StringField("Image (https address)", validators=[Optional(), Length(max=500)])
+    image = FileField("Token image (PNG, JPEG, WebP or GIF, up to 2 MB)")
     x = StringField("X", validators=[Optional(), Length(max=200)])
     website = StringField("Website", validators=[Optional(), Length(max=200)])
     telegram = StringField("Telegram", validators=[Optional(), Length(max=200)])
@@ -42,13 +44,24 @@ class LaunchForm(FlaskForm):
             wallets = _team_wallets(self.team_wallets.data or "", problems)
         draft = LaunchDraft(
             name=(self.name.data or "").strip(), symbol=(self.symbol.data or "").strip().upper(),
-            tier=self.tier.data or "", description=self.description.data or "",
-            image_url=(self.image_url.data or "").strip(),
+            tier=self.tier.data or "", description=self.description.data or "", image=self._image(problems),
             links={kind: (getattr(self, kind).data or "").strip() for kind in LINK_KINDS},
             team_allocation_bps=bps, team_wallets=wallets, cliff_days=self.cliff_days.data or 0,
             vesting_days=self.vesting_days.data or 0, unlock_period_days=self.unlock_period_days.data or 0,
         )
         return draft, problems
+
+    def _image(self, problems: list[str]) -> token_images.PreparedImage | None:
+        """The uploaded picture, checked and re-encoded; None when no file was chosen."""
+        upload = self.image.data
+        if upload is None or not getattr(upload, "filename", ""):
+            return None
+        data = upload.stream.read(token_images.MAX_UPLOAD_BYTES + 1)  # one byte over is enough to refuse it
+        try:
+            return token_images.prepare(data)
+        except token_images.ImageRejected as error:
+            problems.append(f"{error} Choose the image again after fixing it.")
+            return None
 
 
 def _percent_to_bps(text: str, problems: list[str]) -> int:

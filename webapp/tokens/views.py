@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from webapp.extensions import db
 from webapp.models import LaunchApplication
-from webapp.services import launches, page_cache, token_directory, token_page, vesting_chart
+from webapp.services import launches, page_cache, token_directory, token_images, token_page, vesting_chart
 from webapp.services.indexer.candles import INTERVALS
 from webapp.templating import is_htmx
 from webapp.tokens.forms import LaunchForm
@@ -74,6 +74,20 @@ def chart(mint: str) -> str | bytes:
         return render_template("tokens/_chart.html", chart=token_page.chart(mint, interval))
     except token_page.TokenNotFound as error:
         abort(404, description=str(error))
+
+
+@bp.get("/images/<digest>")
+def image(digest: str) -> Response:
+    """A token's picture: its URL names its content hash, so browsers and proxies may keep it for good."""
+    found = token_images.load(digest)
+    if found is None:
+        abort(404, description="No token image has this address.")
+    response = Response(found.data, mimetype=found.content_type)
+    response.set_etag(found.digest)
+    response.cache_control.public = True
+    response.cache_control.max_age = 365 * 24 * 3600
+    response.cache_control.immutable = True
+    return response.make_conditional(request)
 
 
 @bp.route("/new", methods=["GET", "POST"])
