@@ -15,7 +15,7 @@ from sqlalchemy import select
 from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient
 from webapp.extensions import db
-from webapp.models import BondingCurve, MarketPhase
+from webapp.models import BondingCurve, MarketPhase, Token
 from webapp.services import bonding_curve, liquidity_pool, platform_wallets
 from webapp.services.bonding_curve import CurveError, CurveParams, CurveState
 from webapp.services.liquidity_pool import PoolState
@@ -117,7 +117,13 @@ def quote(curve: BondingCurve, side: str, amount: int) -> Quote:
             return _pool_quote(curve, side, amount)
         return _curve_quote(curve, side, amount)
     except CurveError as error:
-        raise TradeError(str(error)) from error
+        raise TradeError(_in_token_units(curve.mint, error)) from error
+
+
+def _in_token_units(mint: str, error: CurveError) -> str:
+    """The curve's refusal with its token amount in the token's units (looked up only when refusing)."""
+    found = db.session.execute(select(Token.decimals, Token.symbol).where(Token.mint == mint)).one_or_none()
+    return error.for_token(found.decimals, found.symbol) if found else str(error)
 
 
 def _curve_quote(curve: BondingCurve, side: str, amount: int) -> Quote:
