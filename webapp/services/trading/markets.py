@@ -149,6 +149,15 @@ def _pool_quote(curve: BondingCurve, side: str, amount: int) -> Quote:
                  {"pool": asdict(trade.new_state)}, unused)
 
 
+def minimum_received(quote: Quote, slippage_bps: int) -> int:
+    """The least the member accepts at `slippage_bps`: tokens for a buy, lamports for a sell.
+
+    The same floor the order checks a fresh quote against (rounded down).
+    """
+    received = quote.tokens if quote.side == "buy" else quote.member_lamports
+    return received * (bonding_curve.BPS_DENOMINATOR - slippage_bps) // bonding_curve.BPS_DENOMINATOR
+
+
 def apply_trade(curve: BondingCurve, venue: str, fee_lamports: int, state_after: dict[str, Any]) -> None:
     """Move the reserves to where a confirmed trade left them (the caller holds the curve's lock)."""
     if venue == "curve":
