@@ -7,6 +7,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator
+from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -121,6 +122,29 @@ def csrf_token_from(html: str) -> str:
     match = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
     assert match, "page carries no CSRF token"
     return match.group(1)
+
+
+# What people must never read: an amount in base units. Eight or more digits in a row is one (1 SOL is
+# 1,000,000,000 lamports) unless it sits inside an address or a signature (base58 words of 32 to 88
+# characters: no u64 amount has more than 20 digits); the units' own names give away smaller ones.
+_MARKUP = re.compile(r"<(script|style)\b.*?</\1>|<[^>]*>", re.DOTALL | re.IGNORECASE)
+_BASE58_WORD = re.compile(r"[1-9A-HJ-NP-Za-km-z]{32,88}")
+_LONG_DIGITS = re.compile(r"(?<![.\d])\d{8,}")  # a decimal's fraction (0.00089088 SOL) is not one
+_RAW_UNIT_NAMES = re.compile(r"\blamports?\b|\bbase[ -]units?\b", re.IGNORECASE)
+
+
+def raw_amounts(html_or_text: str) -> list[str]:
+    """Runs of eight or more digits outside addresses and signatures, and the words lamports and base
+    units, in the text a person reads (tags, attributes, scripts and styles left out)."""
+    text = unescape(_MARKUP.sub(" ", html_or_text))
+    text = _BASE58_WORD.sub(" ", text)
+    return _LONG_DIGITS.findall(text) + _RAW_UNIT_NAMES.findall(text)
+
+
+def assert_human_amounts(html_or_text: str) -> None:
+    """Fail when a message, fragment or page shows an amount in base units instead of SOL or token units."""
+    found = raw_amounts(html_or_text)
+    assert not found, f"raw amounts {found} in: {' '.join(unescape(_MARKUP.sub(' ', html_or_text)).split())}"
 
 
 Row = TypeVar("Row")

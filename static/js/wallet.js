@@ -264,6 +264,19 @@
     });
   });
 
+  // A max button in the trade box picks its side and fills the amount, then asks for the preview as typing does.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-fill-amount]") : null;
+    var form = button && button.closest("form");
+    if (!form) return;
+    var side = form.querySelector('input[name="side"][value="' + button.dataset.fillSide + '"]');
+    var amount = form.querySelector('input[name="amount"]');
+    if (side) side.checked = true;
+    if (!amount) return;
+    amount.value = button.dataset.fillAmount;
+    amount.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+
   function bind() {
     var triggers = document.querySelectorAll("#sign-in-button, [data-sign-in]");
     for (var i = 0; i < triggers.length; i++) {

@@ -1,7 +1,9 @@
 """A member buys on a bonding curve in the browser; their wallet signs, and the trade shows on the page."""
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -11,7 +13,10 @@ from tests.integration.trading.conftest import SOL, chain, market, payout_world 
 from webapp.extensions import db
 from webapp.live.hub import hub_for
 from webapp.models import TradeOrder
+from webapp.money import units_text
 from webapp.services.indexer import store
+from webapp.services.member_transactions import NETWORK_FEE_LAMPORTS, WALLET_RENT_MINIMUM
+from webapp.services.trading.orders import TOKEN_ACCOUNT_RENT
 
 
 def test_a_member_buys_on_the_curve_with_their_wallet(app, live_server, page, screenshot, market) -> None:  # noqa: F811
@@ -49,3 +54,51 @@ def test_a_member_buys_on_the_curve_with_their_wallet(app, live_server, page, sc
     expect(page.locator(f"#curve-{market.mint}")).to_contain_text("SOL to graduation")
     expect(page.locator("#trades")).to_contain_text("SPRK")
     screenshot("token-trade")
+
+
+def test_max_fills_the_amount_and_a_trade_updates_the_box_and_stake_card(app, live_server, page, screenshot,
+                                                                        market) -> None:  # noqa: F811
+    keypair = sign_in_with_test_wallet(app, live_server, page)
+    rpc = market.world.rpc
+    rpc.confirm(rpc.request_airdrop(keypair.pubkey(), 2 * SOL))
+    page.goto(live_server + f"/tokens/{market.mint}")
+    expect(page.get_by_test_id("my-sol")).to_have_text("2 SOL")
+    expect(page.get_by_test_id("my-tokens")).to_have_text("0 SPRK")
+    expect(page.get_by_test_id("my-wallet")).to_contain_text("0 SPRK")  # the stake card
+    expect(page.get_by_test_id("trade-max-sell")).to_have_count(0)
+    page.get_by_test_id("trade-max-buy").click()
+    # all the SOL but the network fee, the new token account's rent and the rent the wallet keeps
+    most = market.lamports_of(keypair.pubkey()) - NETWORK_FEE_LAMPORTS - TOKEN_ACCOUNT_RENT - WALLET_RENT_MINIMUM
+    expect(page.get_by_test_id("trade-amount")).to_have_value(units_text(most, 9).replace(",", ""))
+    expect(page.get_by_test_id("trade-minimum")).to_contain_text("SPRK")
+    screenshot("token-trade-max")
+    page.get_by_test_id("trade-review").click()
+    page.get_by_test_id("trade-sign").click()
+    expect(page.get_by_test_id("trade-confirmed")).to_contain_text("Bought", timeout=30_000)
+    held = market.tokens_of(keypair.pubkey())
+    text = f"{units_text(held, 6)} SPRK"
+    # no reload: the trade's answer tells the box and the stake card to fetch their figures again
+    expect(page.get_by_test_id("my-tokens")).to_have_text(text)
+    expect(page.get_by_test_id("my-wallet")).to_have_text(text)
+    page.get_by_test_id("trade-max-sell").click()
+    expect(page.locator('input[name="side"][value="sell"]')).to_be_checked()
+    expect(page.get_by_test_id("trade-amount")).to_have_value(text.removesuffix(" SPRK").replace(",", ""))
+    expect(page.locator("#trade-preview")).to_contain_text("Minimum you receive")
+    screenshot("token-trade-after")
+
+
+def test_without_javascript_the_trade_form_says_a_wallet_is_needed(live_server, browser, market,  # noqa: F811
+                                                                    tmp_path) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 800})
+    try:
+        tab = context.new_page()
+        tab.goto(live_server + f"/tokens/{market.mint}")
+        expect(tab.get_by_test_id("trade-noscript")).to_contain_text("wallet extension")
+        tab.get_by_test_id("trade-amount").fill("0.5")
+        tab.get_by_test_id("trade-review").click()
+        expect(tab.get_by_test_id("trade-needs-wallet")).to_contain_text("Trading needs a wallet extension")
+        expect(tab.get_by_test_id("trade-needs-wallet")).to_contain_text("buy with 0.5 SOL")
+        folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+        tab.screenshot(path=str(folder / "trade-needs-wallet.png"), full_page=True)
+    finally:
+        context.close()

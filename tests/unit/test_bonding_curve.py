@@ -98,9 +98,9 @@ def test_non_positive_trades_are_refused(amount: int) -> None:
     state = bc.quote_buy(fresh(), DEFAULT, SOL).new_state
     with pytest.raises(CurveError, match="positive"):
         bc.quote_buy(state, DEFAULT, amount)
-    with pytest.raises(CurveError, match="at least one"):
+    with pytest.raises(CurveError, match="at least"):
         bc.quote_sell(state, DEFAULT, amount)
-    with pytest.raises(CurveError, match="at least one"):
+    with pytest.raises(CurveError, match="at least"):
         bc.quote_buy_exact_tokens(state, DEFAULT, amount)
 
 

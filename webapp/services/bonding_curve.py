@@ -14,13 +14,31 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import ClassVar
 
+from webapp.money import sol_text, units_text
+
 LAMPORTS_PER_SOL = 10**9
 TOKEN_DECIMALS = 6
 BPS_DENOMINATOR = 10_000
 
 
 class CurveError(ValueError):
-    """A trade or setting the curve refuses; the message says why."""
+    """A trade or setting the curve refuses; the message says why.
+
+    The curve knows no token's decimals or symbol, so a message about a token
+    amount keeps it in `tokens` behind a `{tokens}` placeholder, and whoever
+    knows the token words it with `for_token`. Plain `str()` leaves it in base
+    units, which no page shows (the refusal tests look for them).
+    """
+
+    def __init__(self, message: str, *, tokens: int | None = None) -> None:
+        self.template, self.tokens = message, tokens
+        super().__init__(message if tokens is None else message.format(tokens=f"{tokens} token base units"))
+
+    def for_token(self, decimals: int, symbol: str) -> str:
+        """The message with its token amount written exactly in the token's units, like `1,250.5 SPRK`."""
+        if self.tokens is None:
+            return str(self)
+        return self.template.format(tokens=f"{units_text(self.tokens, decimals)} {symbol}")
 
 
 def _ceil_div(numerator: int, denominator: int) -> int:
@@ -184,9 +202,9 @@ def quote_buy_exact_tokens(state: CurveState, params: CurveParams, tokens_out: i
     """Buy exactly `tokens_out`: cost rounded up, plus the fee on it rounded up."""
     _require_open(state)
     if tokens_out <= 0:
-        raise CurveError("Buy at least one token base unit.")
+        raise CurveError("Buy at least {tokens}.", tokens=1)
     if tokens_out > state.real_token_reserves:
-        raise CurveError(f"Only {state.real_token_reserves} token base units are left on the curve.")
+        raise CurveError("Only {tokens} are left on the curve.", tokens=state.real_token_reserves)
     cost = cost_of_tokens(state, tokens_out)
     fee = trade_fee(cost, params)
     return BuyQuote(tokens_out, cost, fee, cost + fee, 0, _bought(state, tokens_out, cost))
@@ -201,7 +219,7 @@ def quote_buy(state: CurveState, params: CurveParams, lamports_in: int) -> BuyQu
     """
     _require_open(state)
     if lamports_in <= 0:
-        raise CurveError("Spend a positive number of lamports.")
+        raise CurveError("Spend a positive amount of SOL.")
     # Largest cost c with c + ceil(c * fee_bps / 10000) <= lamports_in.
     cost = lamports_in * BPS_DENOMINATOR // (BPS_DENOMINATOR + params.fee_bps)
     tokens_out = state.virtual_token_reserves * cost // (state.virtual_sol_reserves + cost)
@@ -209,7 +227,7 @@ def quote_buy(state: CurveState, params: CurveParams, lamports_in: int) -> BuyQu
         capped = quote_buy_exact_tokens(state, params, state.real_token_reserves)
         return replace(capped, unused_lamports=lamports_in - capped.lamports_charged)
     if tokens_out == 0:
-        raise CurveError(f"{lamports_in} lamports is too little to buy any tokens.")
+        raise CurveError(f"{sol_text(lamports_in)} SOL is too little to buy any tokens.")
     fee = trade_fee(cost, params)
     charged = cost + fee
     return BuyQuote(tokens_out, cost, fee, charged, lamports_in - charged, _bought(state, tokens_out, cost))
@@ -223,14 +241,14 @@ def quote_sell(state: CurveState, params: CurveParams, tokens_in: int) -> SellQu
     """
     _require_open(state)
     if tokens_in <= 0:
-        raise CurveError("Sell at least one token base unit.")
+        raise CurveError("Sell at least {tokens}.", tokens=1)
     if tokens_in > state.tokens_sold:
-        raise CurveError(f"Only {state.tokens_sold} token base units have been sold on this curve.")
+        raise CurveError("Only {tokens} have been sold on this curve.", tokens=state.tokens_sold)
     new_virtual_tokens = state.virtual_token_reserves + tokens_in
     proceeds = state.virtual_sol_reserves * tokens_in // new_virtual_tokens
     fee = trade_fee(proceeds, params)
     if proceeds - fee <= 0:
-        raise CurveError(f"{tokens_in} token base units are too few to receive any lamports.")
+        raise CurveError("{tokens} are too few to receive any SOL.", tokens=tokens_in)
     new_state = replace(
         state,
         virtual_sol_reserves=state.virtual_sol_reserves - proceeds,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from webapp.money import sol_text
 from webapp.services.bonding_curve import BPS_DENOMINATOR, CurveError
 
 
@@ -41,11 +42,11 @@ def _fee(lamports: int, fee_bps: int) -> int:
 def quote_pool_buy(state: PoolState, fee_bps: int, lamports_in: int) -> PoolTrade:
     """Spend at most `lamports_in` (fee included); tokens out rounded down."""
     if lamports_in <= 0:
-        raise CurveError("Spend a positive number of lamports.")
+        raise CurveError("Spend a positive amount of SOL.")
     cost = lamports_in * BPS_DENOMINATOR // (BPS_DENOMINATOR + fee_bps)
     tokens_out = state.token_reserves * cost // (state.sol_reserves + cost)
     if tokens_out <= 0:
-        raise CurveError(f"{lamports_in} lamports is too little to buy any tokens.")
+        raise CurveError(f"{sol_text(lamports_in)} SOL is too little to buy any tokens.")
     fee = _fee(cost, fee_bps)
     new_state = PoolState(state.sol_reserves + cost, state.token_reserves - tokens_out)
     return PoolTrade(tokens_out, cost, fee, cost + fee, new_state)
@@ -54,10 +55,10 @@ def quote_pool_buy(state: PoolState, fee_bps: int, lamports_in: int) -> PoolTrad
 def quote_pool_sell(state: PoolState, fee_bps: int, tokens_in: int) -> PoolTrade:
     """Sell `tokens_in`; proceeds rounded down, the fee on them rounded up."""
     if tokens_in <= 0:
-        raise CurveError("Sell at least one token base unit.")
+        raise CurveError("Sell at least {tokens}.", tokens=1)
     proceeds = state.sol_reserves * tokens_in // (state.token_reserves + tokens_in)
     fee = _fee(proceeds, fee_bps)
     if proceeds - fee <= 0:
-        raise CurveError(f"{tokens_in} token base units are too few to receive any lamports.")
+        raise CurveError("{tokens} are too few to receive any SOL.", tokens=tokens_in)
     new_state = PoolState(state.sol_reserves - proceeds, state.token_reserves + tokens_in)
     return PoolTrade(tokens_in, proceeds, fee, proceeds - fee, new_state)

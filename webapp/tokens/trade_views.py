@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -16,11 +16,14 @@ from webapp.chain.rpc import SolanaRpcError, SolanaUnavailable
 from webapp.extensions import db, limiter, solana_client
 from webapp.models import BondingCurve, Token
 from webapp.services.payouts.amounts import AmountError, tokens_to_base_units
+from webapp.services.trade_wallet import trade_wallet as trade_wallet_of
 from webapp.services.trading import markets, orders
 from webapp.services.trading.markets import TradeError
+from webapp.templating import is_htmx
 from webapp.tokens.views import bp
 
 SOL_DECIMALS = 9
+TRADE_CHANGED = {"HX-Trigger": "trade-changed, stake-changed"}
 CHAIN_UNREACHABLE = TradeError("The Solana network cannot be reached right now; nothing was sent. Try again shortly.",
                                503)
 
@@ -54,9 +57,16 @@ def _problem(error: TradeError) -> tuple[str, int]:
     return render_template("tokens/_trade_problem.html", message=str(error)), error.status
 
 
+def _slippage_bps() -> int | None:
+    """The slippage limit chosen in the form, or None when it is not one the order would take."""
+    text = request.values.get("slippage_bps", "").strip()
+    bps = int(text) if text.isdigit() else -1
+    return bps if 0 <= bps <= orders.MAX_SLIPPAGE_BPS else None
+
+
 @bp.get("/<mint>/trade/preview")
 def trade_preview(mint: str) -> str | tuple[str, int]:
-    """What the amount typed would get at the current reserves (htmx, as the form changes)."""
+    """What the amount typed would get at the current reserves, and the least it accepts (htmx, as the form changes)."""
     if not request.values.get("amount", "").strip():
         return render_template("tokens/_trade_preview.html", quote=None, token=None)
     try:
@@ -64,7 +74,34 @@ def trade_preview(mint: str) -> str | tuple[str, int]:
         quote = markets.quote(trade.curve, trade.side, trade.amount)
     except TradeError as error:
         return _problem(error)
-    return render_template("tokens/_trade_preview.html", quote=quote, token=trade.token)
+    slippage = _slippage_bps()
+    minimum = None if slippage is None else markets.minimum_received(quote, slippage)
+    return render_template("tokens/_trade_preview.html", quote=quote, token=trade.token, minimum=minimum,
+                           slippage_bps=slippage)
+
+
+@bp.get("/<mint>/trade/wallet")
+def trade_wallet(mint: str) -> str | tuple[str, int]:
+    """The visitor's part of the trade box: their SOL and token balances and the max buttons (or a sign-in)."""
+    token = db.session.scalar(select(Token).where(Token.mint == mint))
+    if token is None:
+        return _problem(TradeError("Momentum does not track this mint.", 404))
+    wallet = trade_wallet_of(current_user, token, solana_client()) if current_user.is_authenticated else None
+    return render_template("tokens/_trade_wallet.html", token=token, wallet=wallet)
+
+
+@bp.get("/<mint>/trade")
+def trade_needs_wallet(mint: str) -> str | tuple[str, int]:
+    """Where the trade form lands without JavaScript: trading needs a wallet extension signing in the browser."""
+    token = db.session.scalar(select(Token).where(Token.mint == mint))
+    if token is None:
+        abort(404, description="Momentum does not track this mint.")
+    problem = TradeError("Trading needs a Solana wallet extension, which signs each trade in your browser.", 400)
+    if is_htmx():
+        return _problem(problem)
+    side = "sell" if request.args.get("side") == "sell" else "buy"
+    return render_template("tokens/trade_needs_wallet.html", token=token, side=side,
+                           amount=request.args.get("amount", "").strip()[:40])
 
 
 @bp.post("/<mint>/trade")
@@ -91,7 +128,7 @@ def place_trade(mint: str) -> str | tuple[str, int]:
 
 @bp.post("/<mint>/trade/<int:order_id>/submit")
 @login_required
-def submit_trade(mint: str, order_id: int) -> str | tuple[str, int]:
+def submit_trade(mint: str, order_id: int) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     """The wallet signed: check it, co-sign as the venue, send and wait for confirmation."""
     token = db.session.scalar(select(Token).where(Token.mint == mint))
     if token is None:
@@ -102,5 +139,7 @@ def submit_trade(mint: str, order_id: int) -> str | tuple[str, int]:
         return _problem(error)
     except SolanaUnavailable:
         return _problem(CHAIN_UNREACHABLE)
-    status = 200 if order.status in ("confirmed", "sent") else 409
-    return render_template("tokens/_trade_result.html", order=order, token=token), status
+    if order.status not in ("confirmed", "sent"):
+        return render_template("tokens/_trade_result.html", order=order, token=token), 409
+    # the trade box's balances and the stake card's wallet figure reload (wallet.js passes these on)
+    return render_template("tokens/_trade_result.html", order=order, token=token), 200, TRADE_CHANGED

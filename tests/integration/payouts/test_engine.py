@@ -77,7 +77,7 @@ def test_insufficient_balance_halts_before_paying_anyone(payout_world) -> None:
     with world.app.app_context():
         request_payouts(requests_for(world, amounts), runs.chain_gateway())
         run = runs.execute_run(world.wallet_name)
-        assert run.status == "halted" and "pending payouts need 20000" in (run.halt_reason or "")
+        assert run.status == "halted" and "pending payouts need 0.02" in (run.halt_reason or "")
         assert runs.progress(run).pending == 20
     assert all(world.token_balance(recipient) == 0 for recipient in amounts)
 

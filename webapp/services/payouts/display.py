@@ -15,6 +15,16 @@ def short_mint(mint: str) -> str:
     return f"{mint[:4]}…{mint[-4:]}"
 
 
+def mint_amount_text(mint: str, amount: int, decimals: int | None) -> str:
+    """`amount` base units of one mint as people read them (a halted run's reason, for example)."""
+    if mint == NATIVE_SOL:
+        return f"{sol_text(amount)} SOL"
+    token = db.session.scalar(select(Token).where(Token.mint == mint))
+    decimals = decimals if decimals is not None else (token.decimals if token else None)
+    label = token.label if token else short_mint(mint)
+    return f"{label} (decimals unknown)" if decimals is None else f"{token_text(amount, decimals)} {label}"
+
+
 def amount_texts(payouts: Sequence[Payout]) -> dict[int, str]:
     """Each payout's amount by payout id, in SOL or in token units with the token's symbol.
 

@@ -31,6 +31,8 @@ from webapp.chain.transfers import (
 )
 from webapp.extensions import db
 from webapp.models import BatchStatus, Payout, PayoutBatch, PayoutRun, PayoutStatus, RunStatus
+from webapp.money import sol_text
+from webapp.services.payouts.display import mint_amount_text
 from webapp.services.payouts.gateway import (
     NATIVE_SOL,
     RENT_EXEMPT_LAMPORTS,
@@ -144,12 +146,12 @@ def _pending_rows(wallet_name: str, limit: int) -> list[Payout]:
 def _shortfall(wallet_name: str, payer: Pubkey, chain: ChainGateway) -> str | None:
     """Refuse to start paying at all when the wallet cannot cover every pending row."""
     needs = db.session.execute(
-        select(Payout.mint, func.sum(Payout.amount), func.count())
+        select(Payout.mint, func.sum(Payout.amount), func.count(), func.max(Payout.decimals))
         .where(Payout.wallet_name == wallet_name, Payout.status == PayoutStatus.PENDING.value)
         .group_by(Payout.mint)
     ).all()
     rows = token_rows = sol_paid = 0
-    for mint, amount, count in needs:
+    for mint, amount, count, decimals in needs:
         rows += count
         if mint == NATIVE_SOL:  # lamports from the balance that also pays the fees: counted with them below
             sol_paid = int(amount) + RENT_EXEMPT_LAMPORTS  # and the wallet must stay rent-exempt
@@ -157,13 +159,14 @@ def _shortfall(wallet_name: str, payer: Pubkey, chain: ChainGateway) -> str | No
         token_rows += count
         held = chain.token_balance(str(payer), mint)
         if held < int(amount):
-            return f"Wallet {wallet_name} holds {held} base units of {mint} but pending payouts need {int(amount)}."
+            return (f"Wallet {wallet_name} holds {mint_amount_text(mint, held, decimals)} but pending payouts "
+                    f"need {mint_amount_text(mint, int(amount), decimals)}.")
     transactions = -(-rows // TRANSFERS_PER_TRANSACTION)
     lamports_needed = transactions * FEE_PER_SIGNATURE + token_rows * TOKEN_ACCOUNT_RENT + sol_paid
     lamports = chain.sol_balance(str(payer))
     if rows and lamports < lamports_needed:
-        return (f"Wallet {wallet_name} has {lamports} lamports; fees, new token accounts and SOL payouts "
-                f"may need {lamports_needed}.")
+        return (f"Wallet {wallet_name} has {sol_text(lamports)} SOL; fees, new token accounts and SOL payouts "
+                f"may need {sol_text(lamports_needed)} SOL.")
     return None
 
 

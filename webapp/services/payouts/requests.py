@@ -52,7 +52,7 @@ def validate(request: PayoutRequest, lookup_mint: MintLookup) -> tuple[PayoutReq
     recipient = parse_address(request.recipient, "recipient address")
     mint = parse_address(request.mint, "mint address")
     if isinstance(request.amount, bool) or not isinstance(request.amount, int) or request.amount <= 0:
-        raise PayoutRequestError("The amount must be a whole number of base units above zero.")
+        raise PayoutRequestError("The amount must be above zero.")
     if request.reason not in {reason.value for reason in PayoutReason}:
         raise PayoutRequestError(f"Unknown payout reason {request.reason!r}.")
     if not request.idempotency_key or len(request.idempotency_key) > 160:

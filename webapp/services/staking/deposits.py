@@ -25,6 +25,7 @@ from webapp.chain import spl
 from webapp.chain.rpc import SolanaRpcClient, SolanaUnavailable
 from webapp.extensions import db
 from webapp.models import OPEN_DEPOSIT_STATUSES, DepositKind, DepositStatus, StakeDeposit, Token, User
+from webapp.money import sol_text, units_text
 from webapp.services import member_transactions, platform_wallets
 from webapp.services.member_transactions import (
     NETWORK_FEE_LAMPORTS,
@@ -68,13 +69,15 @@ def open_deposit(user: User, mint: str, kind: str, amount: int, client: SolanaRp
     funds = member_transactions.member_funds(client, user.wallet, token)  # chain reads before any write
     if funds.token_balance < amount:
         db.session.rollback()
-        raise StakeError(f"Your wallet holds {funds.token_balance} base units of {token.symbol}; "
-                         f"you asked to {'stake' if kind == 'stake' else 'contribute'} {amount}.")
+        raise StakeError(f"Your wallet holds {units_text(funds.token_balance, token.decimals)} {token.symbol}; "
+                         f"you asked to {'stake' if kind == 'stake' else 'contribute'} "
+                         f"{units_text(amount, token.decimals)} {token.symbol}.")
     lamports = funds.lamports
     if not member_transactions.leaves_wallet_usable(lamports, NETWORK_FEE_LAMPORTS):
         db.session.rollback()
-        raise StakeError(f"Your wallet holds {lamports} lamports; the network fee is {NETWORK_FEE_LAMPORTS} "
-                         f"and {WALLET_RENT_MINIMUM} must be left over for rent.")
+        raise StakeError(f"Your wallet holds {sol_text(lamports)} SOL; the network fee is "
+                         f"{sol_text(NETWORK_FEE_LAMPORTS)} SOL and {sol_text(WALLET_RENT_MINIMUM)} SOL must be "
+                         "left over for rent.")
     receiver = getattr(wallets.prepare(token, client), kind)
     latest = client.get_latest_blockhash("confirmed")
     try:

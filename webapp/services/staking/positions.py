@@ -25,6 +25,7 @@ from webapp.models import (
     Token,
     User,
 )
+from webapp.money import units_text
 from webapp.services.payouts import runs
 from webapp.services.payouts.gateway import MintInfo
 from webapp.services.payouts.requests import PayoutRequest, request_payouts
@@ -77,7 +78,7 @@ def unstake(user: User, mint: str, amount: int, client: SolanaRpcClient) -> Stak
     held = staked(user.id, mint)
     if amount > held:  # a quick refusal; the locked check below is the one that counts
         db.session.rollback()
-        raise StakeError(f"You have {held} base units of {token.symbol} staked; you asked to unstake {amount}.")
+        raise StakeError(_more_than_staked(token, held, amount))
     info = RpcChainGateway(client).mint_info(mint)  # chain reads before the position is locked
     if info is None:
         db.session.rollback()
@@ -92,13 +93,18 @@ def unstake(user: User, mint: str, amount: int, client: SolanaRpcClient) -> Stak
     return withdrawal
 
 
+def _more_than_staked(token: Token, held: int, amount: int) -> str:
+    return (f"You have {units_text(held, token.decimals)} {token.symbol} staked; "
+            f"you asked to unstake {units_text(amount, token.decimals)} {token.symbol}.")
+
+
 def _withdraw(user: User, token: Token, amount: int, chain: _KnownMint) -> StakeWithdrawal:
     position = db.session.scalar(select(StakePosition).where(
         StakePosition.user_id == user.id, StakePosition.mint == token.mint).with_for_update()
         .execution_options(populate_existing=True))
     held = int(position.amount) if position else 0
     if position is None or amount > held:
-        raise StakeError(f"You have {held} base units of {token.symbol} staked; you asked to unstake {amount}.")
+        raise StakeError(_more_than_staked(token, held, amount))
     position.amount = held - amount
     position.updated_at = datetime.now(UTC)
     withdrawal = StakeWithdrawal(user_id=user.id, mint=token.mint, wallet=user.wallet, amount=amount)

@@ -152,7 +152,13 @@ def quote(curve: BondingCurve, side: str, amount: int) -> Quote:
             return _pool_quote(curve, side, amount)
         return _curve_quote(curve, side, amount)
     except CurveError as error:
-        raise TradeError(str(error)) from error
+        raise TradeError(_in_token_units(curve.mint, error)) from error
+
+
+def _in_token_units(mint: str, error: CurveError) -> str:
+    """The curve's refusal with its token amount in the token's units (looked up only when refusing)."""
+    found = db.session.execute(select(Token.decimals, Token.symbol).where(Token.mint == mint)).one_or_none()
+    return error.for_token(found.decimals, found.symbol) if found else str(error)
 
 
 def _curve_quote(curve: BondingCurve, side: str, amount: int) -> Quote:
@@ -176,6 +182,15 @@ def _pool_quote(curve: BondingCurve, side: str, amount: int) -> Quote:
         unused = 0
     return Quote(side, "pool", trade.tokens, trade.member_lamports, trade.venue_lamports, trade.fee_lamports,
                  {"pool": asdict(trade.new_state)}, unused)
+
+
+def minimum_received(quote: Quote, slippage_bps: int) -> int:
+    """The least the member accepts at `slippage_bps`: tokens for a buy, lamports for a sell.
+
+    The same floor the order checks a fresh quote against (rounded down).
+    """
+    received = quote.tokens if quote.side == "buy" else quote.member_lamports
+    return received * (bonding_curve.BPS_DENOMINATOR - slippage_bps) // bonding_curve.BPS_DENOMINATOR
 
 
 def apply_trade(curve: BondingCurve, venue: str, fee_lamports: int, state_after: dict[str, Any]) -> None:

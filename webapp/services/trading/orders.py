@@ -23,6 +23,7 @@ from webapp.chain.rpc import SolanaRpcClient, SolanaUnavailable
 from webapp.chain.rpc.client import LatestBlockhash
 from webapp.extensions import db
 from webapp.models import OPEN_ORDER_STATUSES, BondingCurve, OrderStatus, Token, TradeOrder, User
+from webapp.money import sol_text, units_text
 from webapp.services import member_transactions, platform_wallets
 from webapp.services.bonding_curve import BPS_DENOMINATOR
 from webapp.services.member_transactions import (
@@ -78,7 +79,7 @@ def place_order(user: User, mint: str, side: str, amount: int, *, slippage_bps: 
             db.session.commit()  # keep the settled order, then lock again and look afresh
         quote = markets.quote(curve, side, amount)
         _check_slippage(quote, expected, slippage_bps)
-        _check_member_can_pay(funds, quote)
+        _check_member_can_pay(funds, quote, token)
         order = _record(user, token, curve, quote, slippage_bps, latest)
     except Exception:
         db.session.rollback()
@@ -129,17 +130,17 @@ def _check_slippage(quote: markets.Quote, expected: int | None, slippage_bps: in
         raise TradeError("The price moved beyond your slippage limit since the preview; review the new quote.", 409)
 
 
-def _check_member_can_pay(funds: MemberFunds, quote: markets.Quote) -> None:
+def _check_member_can_pay(funds: MemberFunds, quote: markets.Quote, token: Token) -> None:
     lamports = funds.lamports
     if quote.side == "buy":
         needed = quote.member_lamports + NETWORK_FEE_LAMPORTS + (0 if funds.has_token_account else TOKEN_ACCOUNT_RENT)
         if not member_transactions.leaves_wallet_usable(lamports, needed):
-            raise TradeError(f"Your wallet holds {lamports} lamports; this buy needs {needed} plus "
-                             f"{WALLET_RENT_MINIMUM} left over for rent.")
+            raise TradeError(f"Your wallet holds {sol_text(lamports)} SOL; this buy needs {sol_text(needed)} SOL "
+                             f"with fees, plus {sol_text(WALLET_RENT_MINIMUM)} SOL left over for rent.")
         return
     if funds.token_balance < quote.tokens:
-        raise TradeError(f"Your wallet holds {funds.token_balance} base units of this token; "
-                         f"you asked to sell {quote.tokens}.")
+        raise TradeError(f"Your wallet holds {units_text(funds.token_balance, token.decimals)} {token.symbol}; "
+                         f"you asked to sell {units_text(quote.tokens, token.decimals)} {token.symbol}.")
     if lamports < NETWORK_FEE_LAMPORTS:
         raise TradeError("Your wallet needs a little SOL for the network fee.")
 
