@@ -11,10 +11,9 @@ from solders.pubkey import Pubkey
 
 from tests.integration.payouts.conftest import PayoutWorld, chain, payout_world  # noqa: F401
 from webapp.extensions import db
-from webapp.models import Role, User
+from webapp.models import OrderStatus, Role, TradeOrder, User
 from webapp.services import launches, platform_wallets
 from webapp.services.launches import LaunchDraft
-from webapp.models import OrderStatus, TradeOrder
 from webapp.services.trading import orders
 from webapp.services.trading.messages import signed_by_base64
 

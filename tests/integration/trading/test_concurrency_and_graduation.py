@@ -7,7 +7,7 @@ from sqlalchemy import select
 from tests.conftest import get_row
 from tests.integration.trading.conftest import SOL, Market, sign_until_landed, wallet_signs
 from webapp.extensions import db
-from webapp.models import BondingCurve, OrderStatus, TradeOrder, User
+from webapp.models import BondingCurve, TradeOrder, User
 from webapp.services.bonding_curve import CurveParams
 from webapp.services.trading import graduation, orders
 from webapp.services.trading.markets import VAULT_FLOAT_LAMPORTS
