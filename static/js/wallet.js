@@ -217,6 +217,7 @@
     if (target) {
       target.innerHTML = reply.html;
       if (window.htmx) window.htmx.process(target);
+      tickQuotes();
     }
     var names = (reply.trigger || "").split(",");
     for (var i = 0; i < names.length; i++) {
@@ -251,10 +252,48 @@
     });
   }
 
+  // A firm quote's countdown: the server says how many seconds it has left when it renders it,
+  // so the deadline is counted from when the fragment arrived (the member's clock may be off).
+  function quoteOf(element) {
+    return element.closest ? element.closest("[data-quote]") : null;
+  }
+
+  function quoteExpired(quote) {
+    return !!(quote && quote.dataset.deadline && Date.now() >= Number(quote.dataset.deadline));
+  }
+
+  function tickQuotes() {
+    var quotes = document.querySelectorAll("[data-quote]");
+    for (var i = 0; i < quotes.length; i++) {
+      var quote = quotes[i];
+      if (!quote.dataset.deadline) quote.dataset.deadline = String(Date.now() + Number(quote.dataset.expiresIn || 0) * 1000);
+      var left = Math.max(0, Math.ceil((Number(quote.dataset.deadline) - Date.now()) / 1000));
+      var countdown = quote.querySelector("[data-quote-countdown]");
+      if (countdown) {
+        countdown.hidden = false;
+        countdown.textContent = left > 0 ? " (" + left + " s left)" : " (expired)";
+      }
+      if (left <= 0 && !quote.classList.contains("quote-expired")) {
+        quote.classList.add("quote-expired");
+        var button = quote.querySelector("[data-trade-sign]");
+        if (button && !button.getAttribute("aria-busy")) {
+          button.disabled = true;
+          button.textContent = "Quote expired: ask for a new one";
+        }
+      }
+    }
+  }
+  setInterval(tickQuotes, 1000);
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest("[data-trade-sign]") : null;
     if (!button) return;
     event.preventDefault();
+    if (quoteExpired(quoteOf(button))) {  // never ask the wallet to sign what the server would refuse
+      tickQuotes();
+      explain("This quote has expired, so your wallet was not asked to sign it. Ask for a new quote.");
+      return;
+    }
     button.setAttribute("aria-busy", "true");
     button.textContent = "Waiting for your wallet…";
     signTrade(button).then(function (reply) { showResult(button, reply); }).catch(function (error) {
@@ -290,4 +329,5 @@
 
   document.addEventListener("DOMContentLoaded", bind);
   document.addEventListener("htmx:load", bind);
+  document.addEventListener("htmx:load", tickQuotes);
 })();

@@ -1,4 +1,8 @@
-"""A member buys on a bonding curve in the browser; their wallet signs, and the trade shows on the page."""
+"""A member buys on a bonding curve in the browser; their wallet signs, and the trade shows on the page.
+
+A firm quote counts down; one the market moved past comes back as a new quote to sign, and one that expired is
+never handed to the wallet.
+"""
 from __future__ import annotations
 
 import os
@@ -9,13 +13,14 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.e2e.wallet import sign_in_with_test_wallet
-from tests.integration.trading.conftest import SOL, chain, market, payout_world  # noqa: F401
+from tests.integration.trading.conftest import SOL, chain, market, payout_world, sign_until_landed  # noqa: F401
 from webapp.extensions import db
 from webapp.live.hub import hub_for
 from webapp.models import TradeOrder
 from webapp.money import units_text
 from webapp.services.indexer import store
 from webapp.services.member_transactions import NETWORK_FEE_LAMPORTS, WALLET_RENT_MINIMUM
+from webapp.services.trading import orders
 from webapp.services.trading.orders import TOKEN_ACCOUNT_RENT
 
 
@@ -30,6 +35,8 @@ def test_a_member_buys_on_the_curve_with_their_wallet(app, live_server, page, sc
     expect(page.locator("#trade-preview")).to_contain_text("You receive about")
     page.get_by_test_id("trade-review").click()
     expect(page.get_by_test_id("trade-order")).to_contain_text("Buy")
+    expect(page.get_by_test_id("trade-expiry")).to_contain_text("Firm until")
+    expect(page.get_by_test_id("trade-expiry")).to_contain_text(" s left)")
     screenshot("token-trade-quote")
     deadline = time.monotonic() + 10
     while hub_for(app).connections < 1:
@@ -102,3 +109,53 @@ def test_without_javascript_the_trade_form_says_a_wallet_is_needed(live_server, 
         tab.screenshot(path=str(folder / "trade-needs-wallet.png"), full_page=True)
     finally:
         context.close()
+
+
+def _whale_buys(market, app, lamports: int) -> None:  # noqa: F811
+    """Another member trades meanwhile, through the same path."""
+    user, keypair = market.member(lamports + 2 * SOL)
+    with app.app_context():
+        user = db.session.merge(user)
+        placed = orders.place_order(user, market.mint, "buy", lamports, slippage_bps=100, expected=None,
+                                    client=market.world.rpc)
+        sign_until_landed(user, keypair, placed, market.world.rpc)
+
+
+def test_a_quote_the_market_moved_past_comes_back_new_and_an_expired_one_is_not_signed(
+        app, live_server, page, screenshot, market) -> None:  # noqa: F811
+    keypair = sign_in_with_test_wallet(app, live_server, page)
+    rpc = market.world.rpc
+    rpc.confirm(rpc.request_airdrop(keypair.pubkey(), 3 * SOL))
+    page.goto(live_server + f"/tokens/{market.mint}")
+    page.get_by_test_id("trade-amount").fill("0.5")
+    page.locator("select[name=slippage_bps]").select_option("50")
+    page.get_by_test_id("trade-review").click()
+    expect(page.get_by_test_id("trade-order")).to_contain_text("Buy")
+    _whale_buys(market, app, 10 * SOL)  # the price moves far past 0.5 % while the member decides
+    page.get_by_test_id("trade-sign").click()
+    expect(page.get_by_test_id("trade-price-moved")).to_contain_text("The price moved", timeout=15_000)
+    expect(page.get_by_test_id("trade-expiry")).to_contain_text(" s left)")
+    screenshot("token-trade-price-moved")
+    assert market.tokens_of(keypair.pubkey()) == 0
+    page.get_by_test_id("trade-sign").click()  # the new quote signs and lands
+    expect(page.get_by_test_id("trade-confirmed")).to_contain_text("Bought", timeout=30_000)
+    bought = market.tokens_of(keypair.pubkey())
+    assert bought > 0
+
+    app.config["TRADE_QUOTE_SECONDS"] = 2
+    try:  # a fresh preview first: the old one was priced before the member's own buy
+        page.get_by_test_id("trade-amount").fill("0.3")
+        expect(page.locator("#trade-preview")).to_contain_text("0.3")
+        page.get_by_test_id("trade-review").click()
+        expect(page.get_by_test_id("trade-sign")).to_have_text("Quote expired: ask for a new one", timeout=10_000)
+        expect(page.get_by_test_id("trade-expiry")).to_contain_text("(expired)")
+        screenshot("token-trade-quote-expired")
+        page.get_by_test_id("trade-sign").dispatch_event("click")  # even a click on the disabled button
+        expect(page.locator("#wallet-dialog-text")).to_contain_text("expired")
+    finally:
+        app.config["TRADE_QUOTE_SECONDS"] = 45
+    with app.app_context():
+        newest = db.session.scalar(select(TradeOrder).where(TradeOrder.wallet == str(keypair.pubkey()))
+                                   .order_by(TradeOrder.id.desc()))
+        assert newest is not None and newest.status == "awaiting_signature" and newest.signature is None
+    assert market.tokens_of(keypair.pubkey()) == bought  # the wallet was never asked; nothing was sent

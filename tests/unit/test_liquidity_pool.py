@@ -40,3 +40,17 @@ def test_buying_then_selling_never_profits_and_the_product_never_shrinks(lamport
     assert sold.member_lamports <= bought.member_lamports
     assert sold.new_state.sol_reserves * sold.new_state.token_reserves >= k0
     assert sold.new_state.sol_reserves >= SEED.sol_reserves
+
+
+def test_an_exact_token_buy_costs_what_the_pool_needs_to_keep_its_product() -> None:
+    from webapp.services.liquidity_pool import quote_pool_buy_exact_tokens
+
+    state = PoolState(79 * 10**9, 206_900_000 * 10**6)
+    for tokens in (1, 10**6, 10**12, state.token_reserves - 1):
+        trade = quote_pool_buy_exact_tokens(state, 100, tokens)
+        after = trade.new_state
+        assert trade.tokens == tokens and after.token_reserves == state.token_reserves - tokens
+        assert after.sol_reserves * after.token_reserves >= state.sol_reserves * state.token_reserves
+        assert trade.member_lamports == trade.venue_lamports + trade.fee_lamports
+    with pytest.raises(CurveError):
+        quote_pool_buy_exact_tokens(state, 100, state.token_reserves)  # the pool is never emptied

@@ -87,8 +87,10 @@ class BondingCurve(Model):
 class TradeOrder(Model):
     """One member's trade: quoted at exact amounts, signed by the member, then by the vault, then sent.
 
-    At most one order per mint is open at a time (a partial unique index), so
-    every quote is priced on reserves no other trade is about to move.
+    Any number of members hold quotes on one mint at once; each member holds at
+    most one live quote per mint (a partial unique index: a new quote replaces
+    their old one). The market is locked only while a signed order is checked
+    and sent (webapp.services.trading.orders).
     """
 
     __tablename__ = "trade_orders"
@@ -96,8 +98,8 @@ class TradeOrder(Model):
         CheckConstraint("side IN ('buy', 'sell')", name="side_known"),
         CheckConstraint("venue IN ('curve', 'pool')", name="venue_known"),
         CheckConstraint("token_amount > 0 AND member_lamports > 0", name="amounts_positive"),
-        Index("one_open_order_per_mint", "mint", unique=True,
-              postgresql_where=text("status IN ('awaiting_signature', 'sent')")),
+        Index("one_live_quote_per_member", "mint", "user_id", unique=True,
+              postgresql_where=text("status = 'awaiting_signature'")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -108,10 +110,12 @@ class TradeOrder(Model):
     venue: Mapped[str] = mapped_column(String(8))
     token_amount: Mapped[int] = mapped_column(TokenAmount)        # tokens bought or sold
     member_lamports: Mapped[int] = mapped_column(BigInteger)      # paid (buy, fee included) or received (sell)
-    venue_lamports: Mapped[int] = mapped_column(BigInteger)       # into (buy) or out of (sell) the reserves
+    # into (buy) or out of (sell) the reserves, and the fee: as quoted, then as landed (the fee absorbs any
+    # move of the market between quote and landing, within the member's slippage)
+    venue_lamports: Mapped[int] = mapped_column(BigInteger)
     fee_lamports: Mapped[int] = mapped_column(BigInteger)
     slippage_bps: Mapped[int] = mapped_column(Integer)
-    state_after: Mapped[dict[str, Any]] = mapped_column(JSONB)    # the reserves once it lands
+    state_after: Mapped[dict[str, Any]] = mapped_column(JSONB)    # the reserves after it (quoted, then landed)
     message: Mapped[bytes] = mapped_column(LargeBinary)           # the exact message both parties sign
     last_valid_block_height: Mapped[int] = mapped_column(BigInteger)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

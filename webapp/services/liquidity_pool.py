@@ -52,6 +52,18 @@ def quote_pool_buy(state: PoolState, fee_bps: int, lamports_in: int) -> PoolTrad
     return PoolTrade(tokens_out, cost, fee, cost + fee, new_state)
 
 
+def quote_pool_buy_exact_tokens(state: PoolState, fee_bps: int, tokens_out: int) -> PoolTrade:
+    """Buy exactly `tokens_out`: cost rounded up, plus the fee on it rounded up (how a fixed trade lands)."""
+    if tokens_out <= 0:
+        raise CurveError("Buy at least one token base unit.")
+    if tokens_out >= state.token_reserves:
+        raise CurveError("The pool cannot give out that many tokens.")
+    cost = -(-state.sol_reserves * tokens_out // (state.token_reserves - tokens_out))
+    fee = _fee(cost, fee_bps)
+    new_state = PoolState(state.sol_reserves + cost, state.token_reserves - tokens_out)
+    return PoolTrade(tokens_out, cost, fee, cost + fee, new_state)
+
+
 def quote_pool_sell(state: PoolState, fee_bps: int, tokens_in: int) -> PoolTrade:
     """Sell `tokens_in`; proceeds rounded down, the fee on them rounded up."""
     if tokens_in <= 0:

@@ -1,8 +1,9 @@
 """Trading on a token's curve or pool (registered on the tokens blueprint).
 
-Preview (anyone) → order (signed-in member: quoted under the market's lock,
+Preview (anyone) → order (signed-in member: quoted without locking anyone out,
 returned as a transaction for the wallet) → submit (the wallet's signature;
-the vault co-signs, sends and settles).
+the vault re-prices under the market's lock, co-signs, sends and settles, or
+answers with a new quote when the price moved past the member's slippage).
 """
 from __future__ import annotations
 
@@ -121,9 +122,13 @@ def place_trade(mint: str) -> str | tuple[str, int]:
         return _problem(error if isinstance(error, TradeError) else TradeError("Choose a slippage limit.", 400))
     except (SolanaUnavailable, SolanaRpcError):
         return _problem(CHAIN_UNREACHABLE)
+    return _firm_quote(placed, trade.token)
+
+
+def _firm_quote(placed: orders.PlacedOrder, token: Token, notice: str | None = None) -> str:
     return render_template("tokens/_trade_order.html", order=placed.order, transaction=placed.transaction,
-                           token=trade.token, cluster=current_app.config["SOLANA_CLUSTER"],
-                           seconds=current_app.config["TRADE_QUOTE_SECONDS"])
+                           token=token, cluster=current_app.config["SOLANA_CLUSTER"], seconds=placed.seconds_left,
+                           expires_at=placed.expires_at, notice=notice)
 
 
 @bp.post("/<mint>/trade/<int:order_id>/submit")
@@ -135,9 +140,11 @@ def submit_trade(mint: str, order_id: int) -> tuple[str, int] | tuple[str, int, 
         return _problem(TradeError("Momentum does not track this mint.", 404))
     try:
         order = orders.submit_order(current_user, order_id, request.form.get("signed", ""), solana_client())
+    except orders.PriceMoved as moved:
+        return _firm_quote(moved.placed, token, notice=str(moved)), 409
     except TradeError as error:
         return _problem(error)
-    except SolanaUnavailable:
+    except (SolanaUnavailable, SolanaRpcError):
         return _problem(CHAIN_UNREACHABLE)
     if order.status not in ("confirmed", "sent"):
         return render_template("tokens/_trade_result.html", order=order, token=token), 409

@@ -11,9 +11,10 @@ from solders.pubkey import Pubkey
 
 from tests.integration.payouts.conftest import PayoutWorld, chain, payout_world  # noqa: F401
 from webapp.extensions import db
-from webapp.models import Role, User
+from webapp.models import OrderStatus, Role, TradeOrder, User
 from webapp.services import launches, platform_wallets
 from webapp.services.launches import LaunchDraft
+from webapp.services.trading import orders
 from webapp.services.trading.messages import signed_by_base64
 
 SOL = 10**9
@@ -22,6 +23,20 @@ SOL = 10**9
 def wallet_signs(keypair: Keypair, unsigned_base64: str) -> str:
     """What a member's wallet does with the server's transaction: fill in its own signature."""
     return signed_by_base64(keypair, unsigned_base64)
+
+
+def sign_until_landed(user: User, keypair: Keypair, placed: orders.PlacedOrder, rpc, tries: int = 30) -> TradeOrder:
+    """Sign the quote; when the price moved past it, sign the new quote, as a member would. Needs an app context."""
+    for _ in range(tries):
+        try:
+            order = orders.submit_order(user, placed.order.id, wallet_signs(keypair, placed.transaction), rpc)
+        except orders.PriceMoved as moved:
+            placed = moved.placed
+            continue
+        assert order.status == OrderStatus.CONFIRMED.value, order.error
+        db.session.expunge(order)
+        return order
+    raise AssertionError("the price kept moving past every quote")
 
 
 @dataclass

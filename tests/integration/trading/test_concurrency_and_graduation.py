@@ -1,73 +1,25 @@
-"""Ten buyers at once on one curve, then a buy-out that graduates the curve into a pool."""
+"""A buy-out that graduates the curve into a pool, and the sweep settling what requests left behind."""
 from __future__ import annotations
-
-import time
-from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
 
 from solders.keypair import Keypair
 from sqlalchemy import select
 
 from tests.conftest import get_row
-from tests.integration.trading.conftest import SOL, Market, wallet_signs
+from tests.integration.trading.conftest import SOL, Market, sign_until_landed, wallet_signs
 from webapp.extensions import db
-from webapp.models import BondingCurve, OrderStatus, TradeOrder, User
-from webapp.services.bonding_curve import CurveParams, CurveState, quote_buy
+from webapp.models import BondingCurve, TradeOrder, User
+from webapp.services.bonding_curve import CurveParams
 from webapp.services.trading import graduation, orders
-from webapp.services.trading.markets import VAULT_FLOAT_LAMPORTS, TradeError
+from webapp.services.trading.markets import VAULT_FLOAT_LAMPORTS
 
 
 def buy(market: Market, user: User, keypair: Keypair, lamports: int, side: str = "buy") -> TradeOrder:
-    """Quote, sign as the member's wallet, submit; a busy market is retried as a member would."""
+    """Quote, sign as the member's wallet, submit (signing a new quote when the price moved)."""
     with market.app.app_context():
         user = db.session.merge(user)
-        for _ in range(600):
-            try:
-                placed = orders.place_order(user, market.mint, side, lamports, slippage_bps=100, expected=None,
-                                            client=market.world.rpc)
-            except TradeError as error:
-                if error.status != 409:
-                    raise
-                time.sleep(0.02)
-                continue
-            order = orders.submit_order(user, placed.order.id, wallet_signs(keypair, placed.transaction),
-                                        market.world.rpc)
-            assert order.status == OrderStatus.CONFIRMED.value, order.error
-            db.session.expunge(order)
-            return order
-    raise AssertionError("the market stayed busy")
-
-
-def _settled_at(order: TradeOrder) -> datetime:
-    assert order.settled_at is not None, f"order {order.id} is confirmed but not settled"
-    return order.settled_at
-
-
-def test_ten_concurrent_buyers_settle_exactly(market: Market) -> None:
-    buyers = [market.member(2 * SOL) for _ in range(10)]
-    spends = [(index + 1) * SOL // 20 for index in range(10)]  # 0.05 … 0.5 SOL
-    before = {str(k.pubkey()): market.lamports_of(k.pubkey()) for _, k in buyers}
-    with ThreadPoolExecutor(max_workers=10) as pool:
-        filled = list(pool.map(lambda buyer, spend: buy(market, buyer[0], buyer[1], spend), buyers, spends))
-
-    # replaying the confirmed orders in the order they settled gives the curve's state exactly
-    state, params = CurveState.initial(CurveParams.DEFAULT), CurveParams.DEFAULT
-    for order in sorted(filled, key=_settled_at):
-        quote = quote_buy(state, params, spends[[str(k.pubkey()) for _, k in buyers].index(order.wallet)])
-        assert (quote.tokens_out, quote.lamports_charged) == (int(order.token_amount), order.member_lamports)
-        state = quote.new_state
-    with market.app.app_context():
-        curve = db.session.scalar(select(BondingCurve).where(BondingCurve.mint == market.mint))
-        assert curve is not None
-        assert (int(curve.tokens_sold), int(curve.real_sol_reserves)) == (state.tokens_sold, state.real_sol_reserves)
-        fees = int(curve.curve_fees_lamports)
-    vault = market.address("curve_1")
-    assert market.tokens_of(vault) == CurveParams.DEFAULT.total_supply - state.tokens_sold
-    assert market.lamports_of(vault) == VAULT_FLOAT_LAMPORTS + state.real_sol_reserves + fees
-    for order in filled:  # each paid exactly its quote plus the network fee and its token account's rent
-        assert market.tokens_of(order.wallet) == int(order.token_amount)
-        spent = before[order.wallet] - market.lamports_of(order.wallet)
-        assert spent == order.member_lamports + orders.NETWORK_FEE_LAMPORTS + orders.TOKEN_ACCOUNT_RENT
+        placed = orders.place_order(user, market.mint, side, lamports, slippage_bps=100, expected=None,
+                                    client=market.world.rpc)
+        return sign_until_landed(user, keypair, placed, market.world.rpc)
 
 
 def test_buying_out_the_curve_graduates_it_into_a_pool(market: Market, client) -> None:
@@ -119,33 +71,46 @@ def test_buying_out_the_curve_graduates_it_into_a_pool(market: Market, client) -
             (raised - params.graduation_fee_lamports) * params.reserved_tokens
 
 
-def test_the_sweep_settles_a_trade_whose_request_ended_before_it_landed(market: Market) -> None:
+def test_the_sweep_settles_every_trade_requests_left_behind_once(market: Market) -> None:
     import base64
+    from datetime import UTC, datetime, timedelta
 
     from solders.message import to_bytes_versioned
     from solders.transaction import VersionedTransaction
 
     from webapp.services import platform_wallets
 
-    buyer, keys = market.member(2 * SOL)
+    rpc = market.world.rpc
+    buyers = [market.member(2 * SOL) for _ in range(3)]
     with market.app.app_context():
-        user = db.session.merge(buyer)
-        placed = orders.place_order(user, market.mint, "buy", SOL // 10, slippage_bps=100, expected=None,
-                                    client=market.world.rpc)
-        # what submit_order does up to sending, as if the web process died right after
-        signed = VersionedTransaction.from_bytes(base64.b64decode(wallet_signs(keys, placed.transaction)))
+        placed = [orders.place_order(db.session.merge(user), market.mint, "buy", SOL // 10 * (i + 1), slippage_bps=100,
+                                     expected=None, client=rpc) for i, (user, _keys) in enumerate(buyers)]
         vault = platform_wallets.keystore().keypair("curve_1")
-        signatures = list(signed.signatures)
-        signatures[1] = vault.sign_message(to_bytes_versioned(signed.message))
-        order = get_row(TradeOrder, placed.order.id)
-        order.signature, order.status = str(signatures[0]), "sent"
+        for (_user, keys), quote in zip(buyers[:2], placed[:2], strict=True):
+            # what submit_order does up to sending, as if the web process died right after: two on one mint
+            signed = VersionedTransaction.from_bytes(base64.b64decode(wallet_signs(keys, quote.transaction)))
+            signatures = list(signed.signatures)
+            signatures[1] = vault.sign_message(to_bytes_versioned(signed.message))
+            order = get_row(TradeOrder, quote.order.id)
+            order.signature, order.status = str(signatures[0]), "sent"
+            db.session.commit()
+            rpc.confirm(rpc.send_transaction(VersionedTransaction.populate(signed.message, signatures)))
+        # the third member walked away from their quote
+        abandoned = get_row(TradeOrder, placed[2].order.id)
+        abandoned.expires_at = datetime.now(UTC) - timedelta(seconds=1)
         db.session.commit()
-        market.world.rpc.confirm(market.world.rpc.send_transaction(
-            VersionedTransaction.populate(signed.message, signatures)))
-        # a quote left unsigned on another market would be expired by the same sweep
-        assert orders.settle_open_orders(market.world.rpc) == 1
-        order = get_row(TradeOrder, placed.order.id)
+        assert orders.settle_open_orders(rpc) == 3
+        assert orders.settle_open_orders(rpc) == 0  # nothing is settled, or applied to the reserves, twice
+        settled = [get_row(TradeOrder, quote.order.id) for quote in placed]
+        assert [order.status for order in settled] == ["confirmed", "confirmed", "expired"]
         curve = db.session.scalar(select(BondingCurve).where(BondingCurve.mint == market.mint))
         assert curve is not None
-        assert order.status == "confirmed" and int(curve.tokens_sold) == int(order.token_amount)
-    assert market.tokens_of(keys.pubkey()) == int(order.token_amount)
+        assert int(curve.tokens_sold) == sum(int(order.token_amount) for order in settled[:2])
+        fees = int(curve.curve_fees_lamports)
+        assert fees == sum(int(order.fee_lamports) for order in settled[:2])
+        raised = int(curve.real_sol_reserves)
+    for (_user, keys), order in zip(buyers, settled, strict=True):
+        assert market.tokens_of(keys.pubkey()) == (int(order.token_amount) if order.status == "confirmed" else 0)
+    vault_address = market.address("curve_1")
+    assert market.tokens_of(vault_address) == CurveParams.DEFAULT.total_supply - int(curve.tokens_sold)
+    assert market.lamports_of(vault_address) == VAULT_FLOAT_LAMPORTS + raised + fees

@@ -1,7 +1,7 @@
 """Demo members trading the demo tokens on their curves and pools, Stable Grounds pools too (local chain only).
 
-Each trade goes through the same path a member's does (quote under the
-market's lock, member signature, vault co-signature), with a demo member's
+Each trade goes through the same path a member's does (quote, member
+signature, re-price and vault co-signature under the market's lock), with a demo member's
 key standing in for their wallet; demo keys derive from a public seed, so
 this only ever runs against the local chain.
 """

@@ -141,16 +141,31 @@ def _curve_columns(state: CurveState) -> dict[str, int]:
             "tokens_sold": state.tokens_sold}
 
 
-def quote(curve: BondingCurve, side: str, amount: int) -> Quote:
-    """Price a trade on the market as it stands: `amount` is lamports to spend (buy) or token units (sell)."""
+def market_state(curve: BondingCurve) -> dict[str, Any]:
+    """The reserves as they stand on the row, in the form quotes carry them (`{"curve": …}` or `{"pool": …}`)."""
+    if curve.phase == MarketPhase.POOL.value:
+        return {"pool": asdict(pool_state(curve))}
+    return {"curve": asdict(curve_state(curve))}
+
+
+def _sold_out() -> TradeError:
+    return TradeError("The curve has sold out and its pool is opening; trade again in a moment.", 409)
+
+
+def quote(curve: BondingCurve, side: str, amount: int, state: dict[str, Any] | None = None) -> Quote:
+    """Price a trade: `amount` is lamports to spend (buy) or token units (sell).
+
+    On the market as it stands, or on `state` (the reserves once the trades in flight land).
+    """
     if side not in ("buy", "sell"):
         raise TradeError("Choose buy or sell.", 400)
     if curve.phase == MarketPhase.GRADUATING.value:
-        raise TradeError("The curve has sold out and its pool is opening; trade again in a moment.", 409)
+        raise _sold_out()
+    state = state or market_state(curve)
     try:
-        if curve.phase == MarketPhase.POOL.value:
-            return _pool_quote(curve, side, amount)
-        return _curve_quote(curve, side, amount)
+        if "pool" in state:
+            return _pool_quote(curve, PoolState(**state["pool"]), side, amount)
+        return _curve_quote(curve, CurveState(**state["curve"]), side, amount)
     except CurveError as error:
         raise TradeError(_in_token_units(curve.mint, error)) from error
 
@@ -161,8 +176,52 @@ def _in_token_units(mint: str, error: CurveError) -> str:
     return error.for_token(found.decimals, found.symbol) if found else str(error)
 
 
-def _curve_quote(curve: BondingCurve, side: str, amount: int) -> Quote:
-    state, params = curve_state(curve), params_of(curve)
+def fixed_trade(curve: BondingCurve, state: dict[str, Any], side: str, tokens: int) -> Quote:
+    """What trading exactly `tokens` costs (buy) or pays (sell) on `state`, at the venue's fee.
+
+    A signed order moves fixed amounts, so this is how it is re-priced when it is
+    sent and how the reserves move when it lands.
+    """
+    try:
+        if "pool" in state:
+            pool, fee_bps = PoolState(**state["pool"]), int(curve.fee_bps)
+            trade = (liquidity_pool.quote_pool_buy_exact_tokens(pool, fee_bps, tokens) if side == "buy"
+                     else liquidity_pool.quote_pool_sell(pool, fee_bps, tokens))
+            return Quote(side, "pool", trade.tokens, trade.member_lamports, trade.venue_lamports, trade.fee_lamports,
+                         {"pool": asdict(trade.new_state)})
+        on_curve = CurveState(**state["curve"])
+        if on_curve.complete:
+            raise _sold_out()
+        if side == "buy":
+            buy = bonding_curve.quote_buy_exact_tokens(on_curve, params_of(curve), tokens)
+            return Quote("buy", "curve", tokens, buy.lamports_charged, buy.cost_lamports, buy.fee_lamports,
+                         {"curve": asdict(buy.new_state)})
+        sell = bonding_curve.quote_sell(on_curve, params_of(curve), tokens)
+        return Quote("sell", "curve", tokens, sell.lamports_out, sell.proceeds_lamports, sell.fee_lamports,
+                     {"curve": asdict(sell.new_state)})
+    except CurveError as error:
+        raise TradeError(str(error)) from error
+
+
+def state_before(side: str, tokens: int, venue_lamports: int, state_after: dict[str, Any]) -> dict[str, Any]:
+    """The reserves a quote was priced on, worked back from where it leaves them."""
+    sign = 1 if side == "buy" else -1  # a buy put lamports in and took tokens out
+    if "pool" in state_after:
+        pool = state_after["pool"]
+        return {"pool": {"sol_reserves": pool["sol_reserves"] - sign * venue_lamports,
+                         "token_reserves": pool["token_reserves"] + sign * tokens}}
+    after = state_after["curve"]
+    return {"curve": {"virtual_sol_reserves": after["virtual_sol_reserves"] - sign * venue_lamports,
+                      "virtual_token_reserves": after["virtual_token_reserves"] + sign * tokens,
+                      "real_sol_reserves": after["real_sol_reserves"] - sign * venue_lamports,
+                      "real_token_reserves": after["real_token_reserves"] + sign * tokens,
+                      "tokens_sold": after["tokens_sold"] - sign * tokens, "complete": False}}
+
+
+def _curve_quote(curve: BondingCurve, state: CurveState, side: str, amount: int) -> Quote:
+    params = params_of(curve)
+    if state.complete:
+        raise _sold_out()
     if side == "buy":
         buy = bonding_curve.quote_buy(state, params, amount)
         return Quote("buy", "curve", buy.tokens_out, buy.lamports_charged, buy.cost_lamports, buy.fee_lamports,
@@ -172,8 +231,7 @@ def _curve_quote(curve: BondingCurve, side: str, amount: int) -> Quote:
                  {"curve": asdict(sell.new_state)})
 
 
-def _pool_quote(curve: BondingCurve, side: str, amount: int) -> Quote:
-    state = pool_state(curve)
+def _pool_quote(curve: BondingCurve, state: PoolState, side: str, amount: int) -> Quote:
     if side == "buy":
         trade = liquidity_pool.quote_pool_buy(state, int(curve.fee_bps), amount)
         unused = amount - trade.member_lamports
@@ -206,6 +264,11 @@ def apply_trade(curve: BondingCurve, venue: str, fee_lamports: int, state_after:
         pool = PoolState(**state_after["pool"])
         curve.pool_sol_reserves, curve.pool_token_reserves = pool.sol_reserves, pool.token_reserves
         curve.pool_fees_lamports = int(curve.pool_fees_lamports) + fee_lamports
+
+
+def venue_of(curve: BondingCurve) -> str:
+    """Where the token trades now: "curve" (also while its pool opens) or "pool"."""
+    return "pool" if curve.phase == MarketPhase.POOL.value else "curve"
 
 
 def venue_wallet(curve: BondingCurve) -> str:

@@ -1,28 +1,54 @@
-"""Trade orders: quote under the market's lock, the member signs, the vault co-signs and sends.
+"""Trade orders: many members quote at once; the market is locked only while a signed order is checked and sent.
 
-One order per mint is open at a time, so no quote is priced on reserves that
-another trade is about to move. The vault signs last, only after checking
-the member signed exactly the quoted message and the quote is still fresh: a
-member can never hold a vault-signed transaction, so an abandoned quote stops
-blocking the market when it expires, and a stale one can never land.
+A quote takes no lock and blocks no one. It prices the member's trade on the
+reserves as they will stand once the orders already sent have landed, and
+records the exact message (fixed amounts) for the member's wallet to sign. A
+member holds one live quote per token: a new one replaces their old one.
+
+The vault signs last. At submit, under the market's row lock, the order is
+priced again: the same tokens on the reserves as they will stand once every
+sent order lands. When the signed amounts are within the member's slippage of
+that price, the vault co-signs and the order goes out at the signed amounts;
+otherwise nothing moves and the member gets a new quote (PriceMoved). The lock
+is released as soon as the signature is committed, before the send itself, so
+no member's deciding and no network call ever holds the market.
+
+Who bears the difference. The member pays or receives exactly what they signed.
+The reserves move exactly along the curve (or the pool's constant product) for
+the tokens that landed, so the venue can always pay every seller. The gap
+between the two is booked to the trade's fee, the platform's income: the fee
+grows when the market moved in the venue's favour and shrinks when it moved
+against. It is bounded because the slippage a member may choose is at most
+MAX_SLIPPAGE_BPS of the trade, a quote lives TRADE_QUOTE_SECONDS, and a wider
+move is refused with a new quote.
+
+Reserves never drift from the chain. They move only when a sent order settles
+as confirmed, once (under the market's lock, with the order's row locked and
+still SENT), by exactly the tokens and lamports that landed. A failed or
+expired order moves nothing. A buy is checked against the tokens the venue
+holds less what every sent buy may take (sent sells count only once they
+land, since they may fail), so two racing sends never sell past the curve's
+last token; the buy that takes the last tokens goes only when nothing else is
+in flight, so the curve graduates with nothing left to land on it.
 """
 from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from solders.message import MessageV0
 from solders.pubkey import Pubkey
 from solders.transaction import VersionedTransaction
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.chain.rpc import SolanaRpcClient, SolanaUnavailable
 from webapp.chain.rpc.client import LatestBlockhash
 from webapp.extensions import db
-from webapp.models import OPEN_ORDER_STATUSES, BondingCurve, OrderStatus, Token, TradeOrder, User
+from webapp.models import BondingCurve, MarketPhase, OrderStatus, Token, TradeOrder, User
 from webapp.money import sol_text, units_text
 from webapp.services import member_transactions, platform_wallets
 from webapp.services.bonding_curve import BPS_DENOMINATOR
@@ -39,7 +65,8 @@ from webapp.services.trading.markets import TradeError
 from webapp.services.trading.messages import trade_message, unsigned
 
 TOKEN_ACCOUNT_RENT = 2_039_280       # a new associated token account
-MAX_SLIPPAGE_BPS = 5_000
+MAX_SLIPPAGE_BPS = 1_000             # 10 %: the widest move of the market a signed quote may still land through
+NO_MARKET = "This token has no bonding curve or pool on Momentum."
 
 
 @dataclass(frozen=True)
@@ -47,37 +74,51 @@ class PlacedOrder:
     order: TradeOrder
     transaction: str  # base64 wire bytes with empty signature slots, for the member's wallet
 
+    @property
+    def seconds_left(self) -> int:
+        return seconds_left(self.order)
+
+    @property
+    def expires_at(self) -> datetime:
+        return self.order.expires_at.astimezone(UTC)
+
+
+class PriceMoved(TradeError):
+    """A signed order the market moved past (or that expired): nothing moved, and here is a new quote."""
+
+    def __init__(self, message: str, placed: PlacedOrder) -> None:
+        super().__init__(message, 409)
+        self.placed = placed
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def seconds_left(order: TradeOrder) -> int:
+    """Whole seconds until the quote expires (0 once it has)."""
+    return max(0, int((order.expires_at - _now()).total_seconds()))
+
+
 def place_order(user: User, mint: str, side: str, amount: int, *, slippage_bps: int, expected: int | None,
                 client: SolanaRpcClient) -> PlacedOrder:
-    """Quote on fresh reserves and hold the market for this order until it lands or expires.
+    """Quote on the reserves as the sent orders will leave them, and record the member's order; locks nothing.
 
     `expected` is what the member saw in the preview (tokens for a buy,
-    lamports for a sell); the trade is refused when the fresh quote is worse
-    by more than `slippage_bps`.
+    lamports for a sell); the quote is refused when it is worse by more than
+    `slippage_bps`.
     """
     if not 0 <= slippage_bps <= MAX_SLIPPAGE_BPS:
         raise TradeError(f"Slippage must be between 0% and {MAX_SLIPPAGE_BPS // 100}%.", 400)
     token = db.session.scalar(select(Token).where(Token.mint == mint))
-    if token is None:
+    curve = markets.curve_for(mint)
+    if token is None or curve is None:
         db.session.rollback()
-        raise TradeError("This token has no bonding curve or pool on Momentum.", 404)
-    # chain reads first: the market's lock is then held for database work only
+        raise TradeError(NO_MARKET, 404)
     funds = member_funds(client, user.wallet, token)
     latest = client.get_latest_blockhash("confirmed")
     try:
-        while True:
-            curve = markets.curve_for(mint, lock=True)
-            if curve is None:
-                raise TradeError("This token has no bonding curve or pool on Momentum.", 404)
-            if not _clear_the_way(curve, user, client):
-                break
-            db.session.commit()  # keep the settled order, then lock again and look afresh
-        quote = markets.quote(curve, side, amount)
+        quote = markets.quote(curve, side, amount, _outlook(curve, _in_flight(mint)))
         _check_slippage(quote, expected, slippage_bps)
         _check_member_can_pay(funds, quote, token)
         order = _record(user, token, curve, quote, slippage_bps, latest)
@@ -91,34 +132,23 @@ def unsigned_transaction(order: TradeOrder) -> bytes:
     return unsigned(MessageV0.from_bytes(order.message))
 
 
-def _clear_the_way(curve: BondingCurve, user: User, client: SolanaRpcClient) -> bool:
-    """Close the mint's open order when it can be closed (True); refuse while another member's is live."""
-    order = open_order(curve.mint)
-    if order is None:
-        return False
-    if _close_if_done(order, curve, client, replaced_by=user):
-        return True
-    raise TradeError("Another trade on this token is being signed or confirmed; try again in a few seconds.", 409)
+def _in_flight(mint: str) -> list[TradeOrder]:
+    """The mint's sent orders not yet settled, in the order they were sent."""
+    query = select(TradeOrder).where(TradeOrder.mint == mint, TradeOrder.status == OrderStatus.SENT.value)
+    return list(db.session.scalars(query.order_by(TradeOrder.id)))
 
 
-def _close_if_done(order: TradeOrder, curve: BondingCurve, client: SolanaRpcClient,
-                   replaced_by: User | None = None) -> bool:
-    """Expire an unsigned quote past its time (or replaced by its own member), settle a sent one from the
-    chain; True when the order is no longer open. The caller holds the market's lock and commits."""
-    if order.status == OrderStatus.AWAITING_SIGNATURE.value:
-        if replaced_by is not None and order.user_id == replaced_by.id:
-            _close(order, OrderStatus.EXPIRED, "replaced by a newer quote")
-        elif order.expires_at <= _now():
-            _close(order, OrderStatus.EXPIRED, "not signed in time")
-    elif order.status == OrderStatus.SENT.value:
-        settle_sent(order, curve, client)
-    return order.status not in OPEN_ORDER_STATUSES
-
-
-def open_order(mint: str) -> TradeOrder | None:
-    """The mint's open order, locked: a submit in progress finishes first, so its status is never overwritten."""
-    return db.session.scalar(select(TradeOrder).where(TradeOrder.mint == mint, TradeOrder.status.in_(
-        OPEN_ORDER_STATUSES)).with_for_update().execution_options(populate_existing=True))
+def _outlook(curve: BondingCurve, in_flight: list[TradeOrder]) -> dict[str, Any]:
+    """The reserves once every sent order lands, each at its fixed amounts (one that could not is left out)."""
+    state = markets.market_state(curve)
+    for order in in_flight:
+        if order.venue != markets.venue_of(curve):
+            continue
+        try:
+            state = markets.fixed_trade(curve, state, order.side, int(order.token_amount)).state_after
+        except TradeError:
+            continue
+    return state
 
 
 def _check_slippage(quote: markets.Quote, expected: int | None, slippage_bps: int) -> None:
@@ -147,7 +177,12 @@ def _check_member_can_pay(funds: MemberFunds, quote: markets.Quote, token: Token
 
 def _record(user: User, token: Token, curve: BondingCurve, quote: markets.Quote, slippage_bps: int,
             latest: LatestBlockhash) -> TradeOrder:
+    """The member's new order, replacing their own live quote on this token (no one else's)."""
     seconds = int(current_app.config.get("TRADE_QUOTE_SECONDS", 45))
+    db.session.execute(update(TradeOrder).where(
+        TradeOrder.mint == token.mint, TradeOrder.user_id == user.id,
+        TradeOrder.status == OrderStatus.AWAITING_SIGNATURE.value).values(
+        status=OrderStatus.EXPIRED.value, error="replaced by a newer quote", settled_at=_now()))
     order = TradeOrder(
         mint=token.mint, user_id=user.id, wallet=user.wallet, side=quote.side, venue=quote.venue,
         token_amount=quote.tokens, member_lamports=quote.member_lamports, venue_lamports=quote.venue_lamports,
@@ -157,8 +192,8 @@ def _record(user: User, token: Token, curve: BondingCurve, quote: markets.Quote,
     db.session.add(order)
     try:
         db.session.flush()  # the id goes into the memo
-    except IntegrityError as error:  # another order holds the market (the lock makes this a backstop)
-        raise TradeError("Another trade on this token is being signed; try again in a few seconds.", 409) from error
+    except IntegrityError as error:  # the same member asked twice at the same instant
+        raise TradeError("Your previous quote on this token is still being made; try again.", 409) from error
     venue = platform_wallets.keystore().address(markets.venue_wallet(curve))
     order.message = bytes(trade_message(
         side=quote.side, member=Pubkey.from_string(user.wallet), venue=venue, mint=Pubkey.from_string(token.mint),
@@ -177,88 +212,150 @@ def decode_signed(order: TradeOrder, signed_base64: str) -> VersionedTransaction
 
 
 def submit_order(user: User, order_id: int, signed_base64: str, client: SolanaRpcClient) -> TradeOrder:
-    """Check the member's signature, co-sign as the venue, send, and settle once confirmed."""
-    order = db.session.scalar(select(TradeOrder).where(TradeOrder.id == order_id).with_for_update()
-                              .execution_options(populate_existing=True))
+    """Check the member's signature, then under the market's lock re-price, co-sign and record; send; settle.
+
+    Raises PriceMoved (with a new quote) when the order expired or the market
+    moved past its slippage, after closing the old order: nothing was sent.
+    """
+    order = db.session.get(TradeOrder, order_id, populate_existing=True)
     if order is None or order.user_id != user.id:
         db.session.rollback()
         raise TradeError("No such order of yours.", 404)
-    if order.status != OrderStatus.AWAITING_SIGNATURE.value:
-        db.session.rollback()
-        raise TradeError(f"This order is already {order.status.replace('_', ' ')}.", 409)
-    if order.expires_at <= _now():
-        _close(order, OrderStatus.EXPIRED, "not signed in time")
-        db.session.commit()
-        raise TradeError("This quote expired before it was signed; nothing moved. Ask for a new quote.", 409)
     try:
-        transaction = decode_signed(order, signed_base64)
+        transaction = decode_signed(order, signed_base64)  # no lock needed to check a signature
+        curve = markets.curve_for(order.mint, lock=True)  # always the market first, then the order
+        db.session.refresh(order, with_for_update=True)
+        if curve is None:
+            raise TradeError(NO_MARKET, 404)
+        if order.status != OrderStatus.AWAITING_SIGNATURE.value:
+            raise TradeError(f"This order is already {order.status.replace('_', ' ')}.", 409)
     except TradeError:
         db.session.rollback()
         raise
-    curve = markets.curve_for(order.mint)
-    assert curve is not None
+    if order.expires_at <= _now():
+        _requote(user, order, "not signed in time", "This quote expired before it was signed; nothing moved.", client)
+    moved = _market_moved(curve, order)
+    if moved:
+        _requote(user, order, moved, f"The price moved: {moved}. Nothing was sent.", client)
     wire = member_transactions.co_signed(transaction, platform_wallets.keystore().keypair(markets.venue_wallet(curve)))
     order.signature, order.status = str(transaction.signatures[0]), OrderStatus.SENT.value
-    db.session.commit()  # the signature is known before anything is sent
+    db.session.commit()  # the signature is known before anything is sent; the market is free again
     try:
         refused = member_transactions.send_signed(client, wire)
     except SolanaUnavailable:
         return order  # sent or not, the chain decides; settlement looks it up later
     if refused:
         return _finish(order, OrderStatus.FAILED, refused)
-    return settle_sent(order, None, client, wait=True)
+    return settle_sent(order, client, wait=True)
 
 
-def settle_sent(order: TradeOrder, curve: BondingCurve | None, client: SolanaRpcClient, *,
-                wait: bool = False) -> TradeOrder:
-    """Resolve a sent order from the chain: confirmed (reserves move), failed or expired (nothing moves).
+def _market_moved(curve: BondingCurve, order: TradeOrder) -> str | None:
+    """Why the signed order cannot go out as it stands, or None. The caller holds the market's lock."""
+    if order.venue != markets.venue_of(curve):
+        return "the curve graduated into its pool since this quote"
+    in_flight = _in_flight(order.mint)
+    outlook = _outlook(curve, in_flight)
+    tokens = int(order.token_amount)
+    if order.side == "buy":
+        left = _tokens_left(curve, in_flight)
+        if tokens > left or (order.venue == "pool" and tokens >= left):
+            return "other trades took the tokens this quote offered"
+        if order.venue == "curve" and tokens == left and in_flight:
+            db.session.rollback()
+            raise TradeError("The last tokens on this curve are being traded; try again in a few seconds.", 409)
+    if outlook == markets.state_before(order.side, tokens, int(order.venue_lamports), order.state_after):
+        return None  # priced on exactly these reserves
+    try:
+        now = markets.fixed_trade(curve, outlook, order.side, tokens)
+    except TradeError as error:
+        if error.status == 409:  # the curve is selling out: no new quote to offer
+            db.session.rollback()
+            raise
+        return str(error).rstrip(".")
+    signed = int(order.member_lamports)
+    if abs(now.member_lamports - signed) * BPS_DENOMINATOR > int(order.slippage_bps) * signed:
+        return f"these tokens now {'cost' if order.side == 'buy' else 'pay'} beyond your slippage limit"
+    return None
 
-    With `curve` the caller holds the market's lock and commits; without, this locks and commits itself.
-    """
-    commit = curve is None
+
+def _tokens_left(curve: BondingCurve, in_flight: list[TradeOrder]) -> int:
+    """Tokens the venue can still give out once every sent buy takes its share (sent sells not counted)."""
+    held = int(curve.pool_token_reserves or 0) if curve.phase == MarketPhase.POOL.value \
+        else int(curve.real_token_reserves)
+    return held - sum(int(o.token_amount) for o in in_flight if o.side == "buy")
+
+
+def _requote(user: User, order: TradeOrder, reason: str, lead: str, client: SolanaRpcClient) -> None:
+    """Close the order (nothing was sent), release the market, and raise PriceMoved with a new quote."""
+    _close(order, OrderStatus.EXPIRED, reason)
+    db.session.commit()
+    amount = int(order.member_lamports) if order.side == "buy" else int(order.token_amount)
+    try:
+        placed = place_order(user, order.mint, order.side, amount, slippage_bps=int(order.slippage_bps),
+                             expected=None, client=client)
+    except TradeError as error:
+        raise TradeError(f"{lead} {error}", error.status) from error
+    raise PriceMoved(f"{lead} Here is a new quote.", placed)
+
+
+def settle_sent(order: TradeOrder, client: SolanaRpcClient, *, wait: bool = False) -> TradeOrder:
+    """Resolve a sent order from the chain: confirmed (reserves move, once), failed or expired (nothing moves)."""
     result = member_transactions.outcome(client, order.signature or "", int(order.last_valid_block_height), wait=wait)
     if result.status is None:
-        return order  # still in flight (or the chain is unreachable); settled by the next quote or the sweep
+        return order  # still in flight (or the chain is unreachable); the sweep settles it later
+    curve = markets.curve_for(order.mint, lock=True)  # the market first, then the order, as submit does
+    db.session.refresh(order, with_for_update=True)
+    if curve is None or order.status != OrderStatus.SENT.value:
+        db.session.commit()  # someone else settled it meanwhile
+        return order
     if result.status != member_transactions.CONFIRMED:
-        return _finish(order, OrderStatus(result.status), result.error, commit=commit)
-    if curve is None:  # lock the market, then make sure no one settled this order meanwhile
-        curve = markets.curve_for(order.mint, lock=True)
-        db.session.refresh(order, with_for_update=True)
-        if curve is None or order.status != OrderStatus.SENT.value:
-            db.session.commit()
-            return order
-    markets.apply_trade(curve, order.venue, int(order.fee_lamports), order.state_after)
-    _finish(order, OrderStatus.CONFIRMED, None, commit=commit)
-    if curve.phase == "graduating":
+        return _finish(order, OrderStatus(result.status), result.error)
+    _land(curve, order)
+    _close(order, OrderStatus.CONFIRMED, None)
+    graduating = curve.phase == MarketPhase.GRADUATING.value
+    db.session.commit()
+    if graduating:
         from webapp.services.trading.graduation import enqueue_graduation
 
-        db.session.flush()
-        enqueue_graduation(order.mint)  # the job waits on the market's lock until this is committed
+        enqueue_graduation(order.mint)
     return order
+
+
+def _land(curve: BondingCurve, order: TradeOrder) -> None:
+    """Move the reserves by exactly what landed; the fee takes the gap to the signed amounts."""
+    state = markets.market_state(curve)
+    tokens = int(order.token_amount)
+    if state != markets.state_before(order.side, tokens, int(order.venue_lamports), order.state_after):
+        landed = markets.fixed_trade(curve, state, order.side, tokens)
+        signed = int(order.member_lamports)
+        order.venue_lamports, order.state_after = landed.venue_lamports, landed.state_after
+        order.fee_lamports = signed - landed.venue_lamports if order.side == "buy" else landed.venue_lamports - signed
+    markets.apply_trade(curve, order.venue, int(order.fee_lamports), order.state_after)
 
 
 def _close(order: TradeOrder, status: OrderStatus, error: str | None) -> None:
     order.status, order.error, order.settled_at = status.value, error, _now()
 
 
-def _finish(order: TradeOrder, status: OrderStatus, error: str | None, *, commit: bool = True) -> TradeOrder:
+def _finish(order: TradeOrder, status: OrderStatus, error: str | None) -> TradeOrder:
     _close(order, status, error)
-    if commit:
-        db.session.commit()
+    db.session.commit()
     return order
 
 
 def settle_open_orders(client: SolanaRpcClient) -> int:
-    """Settle every sent order and expire unsigned ones past their time (the listener queues this often)."""
-    mints = db.session.scalars(select(TradeOrder.mint).where(TradeOrder.status.in_(OPEN_ORDER_STATUSES))).all()
+    """Expire unsigned quotes past their time and settle every sent order, however many a mint has.
+
+    The listener queues this often; it returns how many orders it closed.
+    """
+    expired = db.session.execute(update(TradeOrder).where(
+        TradeOrder.status == OrderStatus.AWAITING_SIGNATURE.value, TradeOrder.expires_at <= _now()).values(
+        status=OrderStatus.EXPIRED.value, error="not signed in time", settled_at=_now()).returning(TradeOrder.id))
+    closed = len(expired.all())
+    db.session.commit()
+    sent = db.session.scalars(select(TradeOrder).where(TradeOrder.status == OrderStatus.SENT.value)
+                              .order_by(TradeOrder.id)).all()
     db.session.rollback()
-    settled = 0
-    for mint in mints:
-        curve = markets.curve_for(mint, lock=True)
-        order = open_order(mint)
-        if curve is None or order is None:
-            db.session.rollback()
-            continue
-        settled += _close_if_done(order, curve, client)
-        db.session.commit()
-    return settled
+    for order in sent:
+        closed += settle_sent(order, client).status != OrderStatus.SENT.value
+    return closed
