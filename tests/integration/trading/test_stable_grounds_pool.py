@@ -113,10 +113,10 @@ def test_approval_opens_a_pool_members_trade_in(payout_world, app, client, auth,
     # the page prices it and offers the pool's trade box; the directory prices it too
     page = client.get(f"/tokens/{mint}").get_data(as_text=True)
     assert "Trade in the pool" in page and 'id="trade-form"' in page and "Graduated" not in page
-    assert "4.7059 SOL" in page  # market cap: 4 SOL for 85% of the supply
-    assert "0.000000004706 SOL" in page  # the price of one token
+    assert 'title="4.7059">4.71</abbr>' in page  # market cap: 4 SOL for 85% of the supply, exact on hover
+    assert "0.0₈4706" in page  # the price of one token, 0.000000004706 SOL with its zeros counted
     card = client.get("/tokens/", query_string={"tier": "stable_grounds"}).get_data(as_text=True)
-    assert "GRDN" in card and "0.000000004706" in card and "badge-graduated" not in card
+    assert "GRDN" in card and "0.0₈4706" in card and "badge-graduated" not in card
 
     # a member buys, then sells part back, through the pool
     client.post("/auth/logout", data={"csrf_token": auth.csrf_token()})
