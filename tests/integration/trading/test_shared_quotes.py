@@ -87,7 +87,8 @@ def test_a_quote_signed_after_the_market_moved_within_its_slippage_lands_as_sign
     patient, patient_keys = market.member(3 * SOL)
     quick, quick_keys = market.member(3 * SOL)
     waiting = quote(market, patient, SOL // 2, slippage_bps=500)
-    moved = land(market, quick, quick_keys, quote(market, quick, SOL // 5))  # the price rises a little meanwhile
+    # the price rises a little meanwhile (about 0.3 %, less than the 1 % fee the quote leaves the curve)
+    moved = land(market, quick, quick_keys, quote(market, quick, SOL // 20))
     assert moved.id != waiting.order.id
     lamports_before = market.lamports_of(patient_keys.pubkey())
     with market.app.app_context():
@@ -102,6 +103,30 @@ def test_a_quote_signed_after_the_market_moved_within_its_slippage_lands_as_sign
     assert lamports_before - market.lamports_of(patient_keys.pubkey()) == \
         int(waiting.order.member_lamports) + orders.NETWORK_FEE_LAMPORTS + orders.TOKEN_ACCOUNT_RENT
     assert_market_matches_chain(market)
+
+
+def test_a_quote_is_never_signed_at_a_price_the_venue_has_moved_past_even_inside_the_slippage(market: Market) -> None:
+    """Quote a buy, push the price up with a second wallet's buy, sign the first: never below the curve's price."""
+    schemer, schemer_keys = market.member(3 * SOL)
+    accomplice, accomplice_keys = market.member(3 * SOL)
+    first = quote(market, schemer, SOL // 2, slippage_bps=orders.MAX_SLIPPAGE_BPS)
+    # about 3 % up: inside the 10 % slippage, well past the 1 % fee
+    land(market, accomplice, accomplice_keys, quote(market, accomplice, SOL // 2))
+    tokens_before = market.tokens_of(schemer_keys.pubkey())
+    with market.app.app_context():
+        try:
+            orders.submit_order(db.session.merge(schemer), first.order.id,
+                                wallet_signs(schemer_keys, first.transaction), market.world.rpc)
+        except orders.PriceMoved as moved:
+            assert "more than the fee" in str(moved)
+            assert int(moved.placed.order.token_amount) < int(first.order.token_amount)
+        else:
+            raise AssertionError("a quote priced below the curve's current price was co-signed")
+        refused = get_row(TradeOrder, first.order.id)
+        assert refused.status == OrderStatus.EXPIRED.value and refused.signature is None
+    assert market.tokens_of(schemer_keys.pubkey()) == tokens_before  # nothing moved
+    curve = assert_market_matches_chain(market)
+    assert int(curve.curve_fees_lamports) >= 0
 
 
 def test_a_quote_the_market_moved_past_is_refused_with_a_new_quote(market: Market, client, auth) -> None:

@@ -17,10 +17,11 @@ Who bears the difference. The member pays or receives exactly what they signed.
 The reserves move exactly along the curve (or the pool's constant product) for
 the tokens that landed, so the venue can always pay every seller. The gap
 between the two is booked to the trade's fee, the platform's income: the fee
-grows when the market moved in the venue's favour and shrinks when it moved
-against. It is bounded because the slippage a member may choose is at most
-MAX_SLIPPAGE_BPS of the trade, a quote lives TRADE_QUOTE_SECONDS, and a wider
-move is refused with a new quote.
+grows when the market moved in the venue's favour (by at most the member's
+slippage, their consent) and shrinks when it moved against, never below zero:
+a move that would make the venue pay past its own price is refused with a new
+quote, so quoting, moving the price with a second trade and signing the first
+at the old price earns nothing.
 
 Reserves never drift from the chain. They move only when a sent order settles
 as confirmed, once (under the market's lock, with the order's row locked and
@@ -273,6 +274,11 @@ def _market_moved(curve: BondingCurve, order: TradeOrder) -> str | None:
             raise
         return str(error).rstrip(".")
     signed = int(order.member_lamports)
+    # The venue never trades past its own price: a signed buy must still cover what the tokens now cost the
+    # curve or pool, a signed sell must not take more than they now pay out. Otherwise a member could quote,
+    # push the price with a second trade, and sign the first at the old price for a riskless profit.
+    if (signed < now.venue_lamports) if order.side == "buy" else (signed > now.venue_lamports):
+        return f"these tokens now {'cost' if order.side == 'buy' else 'pay'} more than the fee this quote leaves"
     if abs(now.member_lamports - signed) * BPS_DENOMINATOR > int(order.slippage_bps) * signed:
         return f"these tokens now {'cost' if order.side == 'buy' else 'pay'} beyond your slippage limit"
     return None
