@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from html import unescape
 from pathlib import Path
@@ -96,14 +97,25 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     application: Flask = request.getfixturevalue("app")
     from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
 
     from webapp.extensions import db, redis_client
 
     with application.app_context():
         db.session.remove()
         tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-        db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.session.commit()
+        # A browser test's server may still be answering the page's last request (an htmx refresh the test
+        # did not wait for); PostgreSQL then picks the TRUNCATE as a deadlock's victim: try again once it ends.
+        for attempt in range(5):
+            try:
+                db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+                db.session.commit()
+                break
+            except OperationalError:
+                db.session.rollback()
+                if attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
         redis_client().flushdb()
     application.extensions.pop("momentum_anonymous_pages", None)  # pages cached in process, like Redis above
 

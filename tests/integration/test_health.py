@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import socket
 
+import pytest
+
 
 def test_liveness(client) -> None:
     assert client.get("/health").get_json() == {"status": "ok"}
@@ -28,7 +30,8 @@ def test_redis_down_is_503(app) -> None:
     assert reply.status_code == 503 and reply.get_json()["status"] == "fail"
 
 
-def test_solana_not_configured_is_503(client) -> None:
+def test_solana_not_configured_is_503(app, client, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(app.config, "SOLANA_RPC_URLS", [])  # whatever an earlier test left there
     reply = client.get("/health/solana")
     assert reply.status_code == 503
     assert "not configured" in reply.get_json()["detail"]

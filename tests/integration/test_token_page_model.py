@@ -208,7 +208,7 @@ def test_token_pages_render_without_the_chain(app: Flask, indexed: None) -> None
 def test_the_chart_link_without_javascript_shows_the_page_at_that_interval(app: Flask, client, indexed: None) -> None:
     html = client.get(f"/tokens/{RAYDIUM_MINT}/chart?interval=1d").get_data(as_text=True)
     assert '<a href="/tokens/' + RAYDIUM_MINT + '/chart?interval=1d"' in html and "Top holders" in html
-    assert 'aria-current="true">1d</a>' in html and 'aria-label="Price candles at 1d"' in html
+    assert 'aria-current="true">1d</a>' in html and 'aria-label="Price candles and volume at 1d,' in html
     assert 'aria-current="true">5m</a>' in client.get(f"/tokens/{RAYDIUM_MINT}").get_data(as_text=True)
 
 

@@ -77,7 +77,7 @@ def test_bad_token_amounts_are_refused(text: str) -> None:
 
 
 @pytest.mark.parametrize("lamports, units, decimals, expected", [
-    (5_096_440, 158_742_070_732, 6, "0.00000003211"),  # a pump.fun-sized price
+    (5_096_440, 158_742_070_732, 6, "0.0₇3211"),  # a pump.fun-sized price: 0.00000003211, its zeros counted
     (1, 1, 9, "1"),
     (123_456_789, 10**6, 6, "0.1235"),
     (10**9 * 1234, 10**9, 9, "1,234"),
