@@ -47,11 +47,11 @@ def test_hovering_a_candle_shows_its_ohlcv_readout(app, live_server, page, scree
     expect(readout).to_be_visible()
     expect(latest).to_be_hidden()
     # candle 20: open 3,000,000 + 20,000·(740 % 11 = 3) + 100,000 lamports per 100,000 tokens
-    expect(readout).to_contain_text("O 0.0000000316")
+    expect(readout).to_contain_text("O 0.0₇316")
     expect(readout).to_contain_text("Vol 0.12 SOL")
     for figure in ("H ", "L ", "C "):
         expect(readout).to_contain_text(figure)
-    assert "open 0.0000000316," in title and "volume 0.12 SOL" in title
+    assert "open 0.0₇316," in title and "volume 0.12 SOL" in title
     screenshot("token-chart-hover")
     page.mouse.move(5, 5)  # away from the chart: the newest candle's readout returns
     expect(latest).to_be_visible()

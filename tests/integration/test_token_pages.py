@@ -51,7 +51,7 @@ def test_token_page_shows_price_chart_holders_and_trades(client, indexed) -> Non
     html = client.get(f"/tokens/{RAYDIUM_MINT}").get_data(as_text=True)
     assert "Raydium Pump" in html and RAYDIUM_MINT in html
     assert '<svg class="chart price-chart"' in html and html.count('<rect class="volume"') >= 1
-    assert '<tspan class="key">C</tspan> 0.00000003211 ' in html  # the newest candle's readout, in SOL per token
+    assert '<tspan class="key">C</tspan> 0.0₇3211 ' in html  # the newest candle's readout, in SOL per token
     assert html.count('class="badge badge-buy"') == 5
     assert 'hx-swap-oob="afterbegin:#trades"' not in html  # the page's own rows are not out-of-band swaps
     assert "Top holders" in html and "%" in html

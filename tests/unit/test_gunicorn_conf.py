@@ -2,6 +2,7 @@
 import importlib.util
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -110,3 +111,46 @@ def test_request_lines_the_app_refuses_reach_the_app(tmp_path, monkeypatch):
     assert conf.limit_request_line > 0  # 0 is unlimited in gunicorn
     assert MAX_REQUEST_TARGET + request_line_overhead < conf.limit_request_line <= MAX_REQUEST_LINE
     assert 5000 + request_line_overhead < conf.limit_request_line
+
+
+class _RecordingSocket:
+    def __init__(self) -> None:
+        self.sends: list[bytes] = []
+
+    def sendall(self, data: bytes) -> None:
+        self.sends.append(bytes(data))
+
+
+def _response(monkeypatch: pytest.MonkeyPatch, method: str = "GET") -> tuple[Any, _RecordingSocket]:
+    from gunicorn.http import wsgi  # type: ignore[import-untyped]  # gunicorn ships no type hints
+
+    monkeypatch.setattr(wsgi.Response, "write", wsgi.Response.write)  # the patch is undone after the test
+    load_conf(monkeypatch, None).send_headers_with_the_body()
+    request = type("Request", (), {"version": (1, 1), "method": method, "should_close": lambda self: False})()
+    sock = _RecordingSocket()
+    return wsgi.Response(request, sock, type("Config", (), {})()), sock
+
+
+def test_a_page_goes_out_in_one_send_with_its_headers(monkeypatch: pytest.MonkeyPatch) -> None:
+    response, sock = _response(monkeypatch)
+    response.start_response("200 OK", [("Content-Type", "text/html"), ("Content-Length", "5")])
+    response.write(b"hello")
+    response.close()
+    assert len(sock.sends) == 1
+    head, _, body = sock.sends[0].partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK\r\n") and b"Content-Length: 5" in head and body == b"hello"
+
+
+def test_chunked_and_bodiless_answers_keep_gunicorns_own_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    response, sock = _response(monkeypatch)
+    response.start_response("200 OK", [("Content-Type", "text/plain")])  # no length: chunked
+    response.write(b"part")
+    response.close()
+    assert sock.sends[0].endswith(b"\r\n\r\n") and b"Transfer-Encoding: chunked" in sock.sends[0]
+    assert b"".join(sock.sends[1:]) == b"4\r\npart\r\n0\r\n\r\n"
+
+    head_response, head_sock = _response(monkeypatch, method="HEAD")
+    head_response.start_response("200 OK", [("Content-Length", "5")])
+    head_response.write(b"hello")  # a HEAD answer drops the body
+    head_response.close()
+    assert len(head_sock.sends) == 1 and head_sock.sends[0].endswith(b"\r\n\r\n")

@@ -33,6 +33,7 @@ from webapp.services.indexer import backfill, queueing, status
 from webapp.services.indexer.backfill import FollowedAddress
 
 log = logging.getLogger("momentum.listener")
+FIRST_RECONCILE_SECONDS = 60
 VESTING_RELEASE_SECONDS = 600  # team releases are due per unlock period (days): ten minutes is prompt
 T = TypeVar("T")
 RECENT_SIGNATURES = 50_000
@@ -223,7 +224,9 @@ class ChainListener:
     async def _housekeeping_loop(self) -> None:
         """Queue the finality check and trade settlement, vesting releases and missed graduations, and
         reconciliation, each on its schedule (one at a time each)."""
-        next_reconcile = time.monotonic() + self.settings["INDEXER_RECONCILE_SECONDS"]
+        # The first check soon after start, so pages that show what reconciliation verified (an escrow
+        # "locked on chain") have something to show within a minute rather than an hour.
+        next_reconcile = time.monotonic() + min(FIRST_RECONCILE_SECONDS, self.settings["INDEXER_RECONCILE_SECONDS"])
         next_vesting = time.monotonic()
         while True:
             await asyncio.sleep(self.settings["INDEXER_FINALITY_SECONDS"])

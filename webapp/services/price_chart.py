@@ -14,7 +14,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
 from webapp.models import Candle
-from webapp.money import LAMPORTS_PER_SOL_DECIMALS, price_text, sol_text
+from webapp.money import LAMPORTS_PER_SOL_DECIMALS, price_text, readable_price, sol_text
 from webapp.services.indexer.candles import INTERVALS
 
 WIDTH, HEIGHT = 760, 330
@@ -164,7 +164,7 @@ def price_ticks(bottom: Fraction, top: Fraction, count: int = PRICE_TICKS) -> li
     ticks, tick = [], first
     while Fraction(tick) <= top:
         if Fraction(tick) >= bottom:
-            ticks.append((tick, f"{tick:,.{places}f}"))
+            ticks.append((tick, readable_price(f"{tick:,.{places}f}")))  # tiny prices as on the rest of the page
         tick += step
     return ticks
 
@@ -213,7 +213,7 @@ def _readout(candle: Candle, decimals: int, opened: Fraction, closed: Fraction) 
 
 
 def _price_label(lamports: int, units: int, decimals: int) -> str:
-    return price_text(int(lamports), int(units), decimals)
+    return readable_price(price_text(int(lamports), int(units), decimals))
 
 
 def _decimal(value: Fraction) -> Decimal:
