@@ -247,18 +247,25 @@ def mainnet_transactions() -> list[dict]:
             if not path.name.endswith(".expected.json")]
 
 
-@pytest.fixture()
-def indexed(app: Flask) -> None:
-    """Two tracked tokens (a Wild Fires and a Stable Grounds one) with the mainnet transactions indexed."""
+def track_fixture_tokens(app: Flask) -> None:
+    """Track the mainnet fixtures' two mints: a Wild Fires and a Stable Grounds token."""
     from webapp.extensions import db
     from webapp.models import Token
-    from webapp.services.indexer import store
 
-    raws = mainnet_transactions()
     with app.app_context():
         db.session.add(Token(mint=RAYDIUM_MINT, name="Raydium Pump", symbol="RPUMP", decimals=6, supply=SUPPLY,
                              supply_slot=0, program="token", tier="wild_fires"))
         db.session.add(Token(mint=PUMP_MINT, name="Fast Pump", symbol="FPUMP", decimals=6, supply=SUPPLY,
                              supply_slot=0, program="token", tier="stable_grounds"))
         db.session.commit()
+
+
+@pytest.fixture()
+def indexed(app: Flask) -> None:
+    """Two tracked tokens (a Wild Fires and a Stable Grounds one) with the mainnet transactions indexed."""
+    from webapp.services.indexer import store
+
+    raws = mainnet_transactions()
+    track_fixture_tokens(app)
+    with app.app_context():
         assert not store.index_batch(raws).failed

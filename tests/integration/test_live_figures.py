@@ -8,22 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 
-from tests.conftest import PUMP_MINT, RAYDIUM_MINT, SUPPLY, mainnet_transactions
+from tests.conftest import PUMP_MINT, RAYDIUM_MINT, mainnet_transactions, track_fixture_tokens
 from webapp import live
-from webapp.extensions import db
-from webapp.models import Token
 from webapp.services.indexer import store
 
 OOB = ' hx-swap-oob="outerHTML"'
-
-
-def _track_tokens(app: Flask) -> None:
-    with app.app_context():
-        db.session.add(Token(mint=RAYDIUM_MINT, name="Raydium Pump", symbol="RPUMP", decimals=6, supply=SUPPLY,
-                             supply_slot=0, program="token", tier="wild_fires"))
-        db.session.add(Token(mint=PUMP_MINT, name="Fast Pump", symbol="FPUMP", decimals=6, supply=SUPPLY,
-                             supply_slot=0, program="token", tier="stable_grounds"))
-        db.session.commit()
 
 
 def _landed_at(raws: list[dict], moment: datetime) -> list[dict]:
@@ -39,7 +28,7 @@ def _figures_pushed(topic: str, marker: str) -> list[str]:
 
 
 def test_an_indexed_batch_pushes_the_figures_a_fresh_page_and_directory_show(app: Flask, client) -> None:
-    _track_tokens(app)
+    track_fixture_tokens(app)
     with app.app_context():
         assert not store.index_batch(_landed_at(mainnet_transactions(), datetime.now(UTC) - timedelta(seconds=30)))\
             .failed
@@ -79,7 +68,7 @@ def _card_volume(html: str, mint: str) -> str:
 
 
 def test_the_directory_and_the_token_page_agree_on_24h_volume(app: Flask, client) -> None:
-    _track_tokens(app)
+    track_fixture_tokens(app)
     raws = [raw for raw in mainnet_transactions() if PUMP_MINT in json.dumps(raw)]
     assert len(raws) == 2, "two trades of the token among the stored mainnet transactions"
     now = datetime.now(UTC)
