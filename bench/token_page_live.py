@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import tempfile
 import sys
 from pathlib import Path
 
@@ -53,7 +54,10 @@ def main() -> None:
         raise SystemExit(f"{page_url} did not render its chart and trade panel")
     print(f"token page of the most active token {mint} on the running site; "
           f"hello world under gunicorn.conf.py on :{HELLO_PORT}; wrk -t2 -c50 -d{args.seconds}s")
-    hello = serve("bench.hello_app:app", HELLO_PORT, dict(os.environ))
+    # Its own metrics folder: gunicorn.conf.py clears the folder it is given at start, and the running
+    # site's workers keep theirs in instance/prometheus.
+    metrics = tempfile.mkdtemp(prefix="hello-metrics-")
+    hello = serve("bench.hello_app:app", HELLO_PORT, {**os.environ, "PROMETHEUS_MULTIPROC_DIR": metrics})
     ratios, page_tails, hello_tails = [], [], []
     try:
         for round_number in range(1, ROUNDS + 1):
