@@ -17,8 +17,8 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import tempfile
 import sys
+import tempfile
 from pathlib import Path
 
 import httpx
