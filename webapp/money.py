@@ -143,3 +143,10 @@ def compact_sol(lamports: int | Decimal | None) -> Markup:
     if short is None and abs(lamports) >= 10**LAMPORTS_PER_SOL_DECIMALS:
         short = units_text(lamports, LAMPORTS_PER_SOL_DECIMALS, 2)  # whole SOL: cents are precise enough
     return _compact_markup(short, sol_text(lamports))
+
+
+def short_address(address: str | None) -> str:
+    """A base58 address as lists show it: its first and last four characters (template filter)."""
+    if not address:
+        return ""
+    return f"{address[:4]}…{address[-4:]}"

@@ -5,7 +5,16 @@ from datetime import UTC, datetime
 
 from flask import Flask, current_app, request
 
-from webapp.money import base_units, compact_sol, compact_tokens, percent_text, sol, sol_price, token_units
+from webapp.money import (
+    base_units,
+    compact_sol,
+    compact_tokens,
+    percent_text,
+    short_address,
+    sol,
+    sol_price,
+    token_units,
+)
 from webapp.services.return_paths import same_site_path
 
 
@@ -25,12 +34,6 @@ def timeago(moment: datetime | None) -> str:
         if seconds >= size:
             return f"{seconds // size}{unit} ago"
     return "just now"
-
-
-def short_address(address: str | None) -> str:
-    if not address:
-        return ""
-    return f"{address[:4]}…{address[-4:]}"
 
 
 def explorer_url(kind: str, value: str) -> str:

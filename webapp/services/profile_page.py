@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import HolderAccount, Payout, PayoutReason, PayoutStatus, Token, TransactionEvent, User
-from webapp.money import sol_text, token_text
+from webapp.money import short_address, sol_text, token_text
 from webapp.services.payouts.gateway import NATIVE_SOL
 
 ACTIVITY_LIMIT = 20
@@ -100,7 +100,7 @@ class ProfilePage:
 
     @property
     def title(self) -> str:
-        return self.member.name if self.member else f"{self.wallet[:4]}…{self.wallet[-4:]}"
+        return self.member.name if self.member else short_address(self.wallet)
 
 
 def parse_wallet(text: str) -> str:
@@ -126,8 +126,7 @@ def _tokens(mints: set[str]) -> dict[str, TokenRef]:
 
 
 def _token(tokens: dict[str, TokenRef], mint: str) -> TokenRef:
-    short = f"{mint[:4]}…{mint[-4:]}"
-    return tokens.get(mint) or TokenRef(mint, short, "", None)
+    return tokens.get(mint) or TokenRef(mint, short_address(mint), "", None)
 
 
 def _amount(amount: int, token: TokenRef) -> str | None:

@@ -7,12 +7,8 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Payout, Token
-from webapp.money import sol_text, token_text
+from webapp.money import short_address, sol_text, token_text
 from webapp.services.payouts.gateway import NATIVE_SOL
-
-
-def short_mint(mint: str) -> str:
-    return f"{mint[:4]}…{mint[-4:]}"
 
 
 def mint_amount_text(mint: str, amount: int, decimals: int | None) -> str:
@@ -21,7 +17,7 @@ def mint_amount_text(mint: str, amount: int, decimals: int | None) -> str:
         return f"{sol_text(amount)} SOL"
     token = db.session.scalar(select(Token).where(Token.mint == mint))
     decimals = decimals if decimals is not None else (token.decimals if token else None)
-    label = token.label if token else short_mint(mint)
+    label = token.label if token else short_address(mint)
     return f"{label} (decimals unknown)" if decimals is None else f"{token_text(amount, decimals)} {label}"
 
 
@@ -41,7 +37,7 @@ def amount_texts(payouts: Sequence[Payout]) -> dict[int, str]:
             continue
         token = tokens.get(payout.mint)
         decimals = payout.decimals if payout.decimals is not None else (token.decimals if token else None)
-        label = token.label if token else short_mint(payout.mint)
+        label = token.label if token else short_address(payout.mint)
         if decimals is None:
             texts[payout.id] = f"{label} (decimals unknown)"
         else:

@@ -247,8 +247,12 @@ def minimum_received(quote: Quote, slippage_bps: int) -> int:
 
     The same floor the order checks a fresh quote against (rounded down).
     """
-    received = quote.tokens if quote.side == "buy" else quote.member_lamports
-    return received * (bonding_curve.BPS_DENOMINATOR - slippage_bps) // bonding_curve.BPS_DENOMINATOR
+    return slippage_floor(quote.tokens if quote.side == "buy" else quote.member_lamports, slippage_bps)
+
+
+def slippage_floor(amount: int, slippage_bps: int) -> int:
+    """`amount` less `slippage_bps` of it, rounded down: the least a member accepts."""
+    return amount * (bonding_curve.BPS_DENOMINATOR - slippage_bps) // bonding_curve.BPS_DENOMINATOR
 
 
 def apply_trade(curve: BondingCurve, venue: str, fee_lamports: int, state_after: dict[str, Any]) -> None:

@@ -156,8 +156,7 @@ def _check_slippage(quote: markets.Quote, expected: int | None, slippage_bps: in
     if expected is None or expected <= 0:
         return
     received = quote.tokens if quote.side == "buy" else quote.member_lamports
-    floor = expected * (BPS_DENOMINATOR - slippage_bps) // BPS_DENOMINATOR
-    if received < floor:
+    if received < markets.slippage_floor(expected, slippage_bps):
         raise TradeError("The price moved beyond your slippage limit since the preview; review the new quote.", 409)
 
 
