@@ -139,3 +139,25 @@ def test_anonymous_visitors_share_one_page_with_no_token_and_no_cookie(app, inde
         assert 'data-testid="nav-wallet"' in remembered
     finally:
         app.config["TOKEN_PAGE_CACHE_SECONDS"] = 0
+
+
+def test_an_expired_shared_page_is_refreshed_in_the_background(app, indexed) -> None:
+    app.config["TOKEN_PAGE_CACHE_SECONDS"] = 30
+    try:
+        visitor = app.test_client()
+        first = visitor.get(f"/tokens/{RAYDIUM_MINT}").get_data(as_text=True)
+        with app.app_context():
+            token = db.session.scalar(db.select(Token).where(Token.mint == RAYDIUM_MINT))
+            token.name = "Renamed Meanwhile"
+            db.session.commit()
+        store = app.extensions["momentum_anonymous_pages"]
+        key = f"token:{RAYDIUM_MINT}"
+        store.pages[key] = (0.0, store.pages[key][1])  # the copy has expired
+        app.extensions["momentum_redis"].delete(f"momentum:page:{key}")  # and so has the body's
+        noticed = visitor.get(f"/tokens/{RAYDIUM_MINT}").get_data(as_text=True)
+        assert noticed == first  # the request that noticed is not kept waiting for the next copy
+        refreshing = store.rendering.get(key)
+        assert refreshing is None or refreshing.wait(10)  # the next copy is rendered by then
+        assert "Renamed Meanwhile" in visitor.get(f"/tokens/{RAYDIUM_MINT}").get_data(as_text=True)
+    finally:
+        app.config["TOKEN_PAGE_CACHE_SECONDS"] = 0

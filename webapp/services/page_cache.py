@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import current_app, request, session
+from flask import copy_current_request_context, current_app, request, session
 from flask_login import current_user
 from redis.exceptions import RedisError
 
@@ -79,17 +79,23 @@ def anonymous_page(key: str, ttl_seconds: int, render: Callable[[], str]) -> byt
     visitor, with no CSRF token and no session (sign-in takes its token from
     the challenge), so a hit sets no cookie and signs nothing. The live
     cursor in the page was read when its body was rendered, so a reconnect
-    replays exactly what the page does not show yet. When a copy expires, one
-    request renders the next while the others keep getting the old one; while
-    the very first copy is rendered (a cold process under load), the others
-    wait for it instead of each rendering their own. (threading.Event is
-    gevent's under the gevent worker, so a wait yields.)
+    replays exactly what the page does not show yet. When a copy expires, the
+    next copy is rendered in the background and every request, the one that
+    noticed included, gets the old copy until it is ready: under the gevent
+    worker a render interleaves its queries with every other connection of
+    the process, so the request that rendered in line waited 380-650 ms on a
+    busy site (BENCHMARKS.md). While the very first copy is rendered (a cold
+    process under load), the others wait for it instead of each rendering
+    their own. (threading is gevent's under the gevent worker: the refresh is
+    a greenlet and a wait yields.)
     """
     if ttl_seconds <= 0:
         return str(render()).encode()
     store: _AnonymousPages = current_app.extensions.setdefault("momentum_anonymous_pages", _AnonymousPages())
     hit = store.pages.get(key)
-    if hit is not None and (hit[0] > time.monotonic() or key in store.rendering):
+    if hit is not None:
+        if hit[0] <= time.monotonic() and key not in store.rendering:
+            _refresh_in_background(store, key, ttl_seconds, render, hit[1])
         return hit[1]
     deadline = time.monotonic() + FIRST_COPY_WAIT_SECONDS
     while (first_copy := store.rendering.get(key)) is not None and time.monotonic() < deadline:
@@ -99,6 +105,12 @@ def anonymous_page(key: str, ttl_seconds: int, render: Callable[[], str]) -> byt
             return hit[1]
         # that render failed (an unknown mint, a lost database): the next waiter takes its turn
     done = store.rendering[key] = threading.Event()
+    return _render_copy(store, key, ttl_seconds, render, done)
+
+
+def _render_copy(store: _AnonymousPages, key: str, ttl_seconds: int, render: Callable[[], str],
+                 done: threading.Event) -> bytes:
+    """Render and store `key`'s next copy; `done` is set when it is stored or the render failed."""
     try:
         page = str(render()).encode()
         if len(store.pages) >= MAX_PAGES:
@@ -109,3 +121,19 @@ def anonymous_page(key: str, ttl_seconds: int, render: Callable[[], str]) -> byt
             del store.rendering[key]
         done.set()
     return page
+
+
+def _refresh_in_background(store: _AnonymousPages, key: str, ttl_seconds: int, render: Callable[[], str],
+                           current: bytes) -> None:
+    """Render `key`'s next copy outside this request; until it is stored, everyone gets `current`."""
+    done = store.rendering[key] = threading.Event()
+
+    @copy_current_request_context
+    def refresh() -> None:
+        try:
+            _render_copy(store, key, ttl_seconds, render, done)
+        except Exception:  # an unknown mint now, a lost database: the old copy stays for another period
+            log.exception("could not refresh the shared page %s", key)
+            store.pages[key] = (time.monotonic() + ttl_seconds, current)
+
+    threading.Thread(target=refresh, name=f"refresh {key}", daemon=True).start()
