@@ -95,11 +95,15 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.auth.views import bp as auth_bp
     from webapp.battles.views import bp as battles_bp
     from webapp.bounties.views import bp as bounties_bp
+    from webapp.challenges.views import bp as challenges_bp
+    from webapp.community.views import bp as community_bp
+    from webapp.discussions.views import bp as discussions_bp
     from webapp.health.views import bp as health_bp
     from webapp.home.views import bp as home_bp
     from webapp.leaderboards.views import bp as leaderboards_bp
     from webapp.live.views import admin_bp as live_admin_bp
     from webapp.live.views import bp as live_bp
+    from webapp.moderation.views import bp as moderation_bp
     from webapp.profiles.views import bp as profiles_bp
     from webapp.tokens import (
         stake_views,  # noqa: F401  (adds staking and the community fund to the tokens blueprint)
@@ -108,7 +112,8 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.tokens.views import bp as tokens_bp
 
     for blueprint in (home_bp, auth_bp, tokens_bp, bounties_bp, battles_bp, leaderboards_bp, profiles_bp, admin_bp,
-                      health_bp, api_bp, live_bp, live_admin_bp):
+                      health_bp, api_bp, live_bp, live_admin_bp, discussions_bp, community_bp, moderation_bp,
+                      challenges_bp):
         app.register_blueprint(blueprint)
 
 

@@ -39,6 +39,11 @@ def _render(template: str, **values: object) -> str:
         return render_template(template, oob=True, **values)
 
 
+def render_fragment(template: str, **values: object) -> str:
+    """Any live fragment template, rendered out of band, in a request or a job."""
+    return _render(template, **values)
+
+
 def _utc(moment: datetime | None) -> datetime:
     moment = moment or datetime.now(UTC)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

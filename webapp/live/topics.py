@@ -1,7 +1,7 @@
 """Topic names, who may follow them, and their forms in HTML ids.
 
 A topic is `global`, `tokens` (the directory's cards), `token:<mint>`,
-`user:<id>`, `battle:<id>` or `bounty:<id>`. Only the signed-in member
+`user:<id>`, `battle:<id>`, `bounty:<id>` or `discussion:<id>`. Only the signed-in member
 `<id>` may follow `user:<id>`; every other topic is public.
 """
 from __future__ import annotations
@@ -13,7 +13,8 @@ DIRECTORY = "tokens"  # the tokens directory: each card's figures, moving with i
 MAX_TOPICS = 16
 
 _BASE58 = "1-9A-HJ-NP-Za-km-z"
-_TOPIC = re.compile(rf"^(?:global|tokens|token:[{_BASE58}]{{32,44}}|(?:user|battle|bounty):[1-9][0-9]{{0,18}})$")
+_TOPIC = re.compile(
+    rf"^(?:global|tokens|token:[{_BASE58}]{{32,44}}|(?:user|battle|bounty|discussion):[1-9][0-9]{{0,18}})$")
 _CURSOR = re.compile(r"^[0-9]{1,20}-[0-9]{1,20}$")
 
 
@@ -26,7 +27,8 @@ def parse_topic(name: str | None) -> str:
     if not _TOPIC.match(name):
         shown = name[:60] or "(empty)"
         raise TopicError(
-            f"Unknown topic {shown!r}: use global, tokens, token:<mint>, user:<id>, battle:<id> or bounty:<id>."
+            f"Unknown topic {shown!r}: use global, tokens, token:<mint>, user:<id>, battle:<id>, bounty:<id> "
+            "or discussion:<id>."
         )
     return name
 
@@ -51,6 +53,10 @@ def may_follow(topic: str, user_id: int | None) -> bool:
     if topic_kind(topic) != "user":
         return True
     return user_id is not None and topic == user_topic(user_id)
+
+
+def discussion_topic(discussion_id: int) -> str:
+    return f"discussion:{int(discussion_id)}"
 
 
 def user_topic(user_id: int) -> str:

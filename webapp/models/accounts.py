@@ -5,7 +5,7 @@ import enum
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, String, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -30,6 +30,7 @@ class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint("role IN ('member', 'moderator', 'admin')", name="role_known"),
+        Index("unique_display_name", func.lower(text("display_name")), unique=True),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -38,6 +39,10 @@ class User(UserMixin, Model):
     role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER.value, server_default="member")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    bio: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # a moderator's suspension: no posting, reacting or reporting until then, for the reason shown
+    suspended_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    suspension_reason: Mapped[str | None] = mapped_column(Text)
 
     @property
     def short_wallet(self) -> str:
@@ -46,6 +51,9 @@ class User(UserMixin, Model):
     @property
     def name(self) -> str:
         return self.display_name or self.short_wallet
+
+    def is_suspended(self, now: datetime | None = None) -> bool:
+        return self.suspended_until is not None and self.suspended_until > (now or utcnow())
 
     def has_role(self, role: Role) -> bool:
         return Role(self.role).rank >= role.rank

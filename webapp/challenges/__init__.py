@@ -1,0 +1,1 @@
+"""Token community challenges."""

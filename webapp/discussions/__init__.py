@@ -1,0 +1,1 @@
+"""Token discussions: topics, threaded comments, reactions, drafts."""

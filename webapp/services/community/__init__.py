@@ -1,0 +1,1 @@
+"""Community rules: discussions and posts, reactions, notifications, follows, moderation, challenges."""
