@@ -1,0 +1,164 @@
+"""Writing in discussions: start one, reply, edit, delete, react, keep a draft (on the discussions blueprint).
+
+Without JavaScript each form posts and is redirected back to the post it
+changed; with htmx the answer is the changed fragment. A refused action
+answers 4xx with a message and writes nothing.
+"""
+from __future__ import annotations
+
+from flask import redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from webapp.discussions.views import bp, discussion_id_of, refusals
+from webapp.extensions import limiter
+from webapp.models import Discussion, Post
+from webapp.services.community import discussion_page, discussions, drafts, posting, reactions
+from webapp.services.community.discussion_live import discussion_ref, post_url
+from webapp.services.community.errors import CommunityError, InvalidText
+from webapp.templating import is_htmx
+
+POSTING_LIMIT = "10 per minute;100 per hour"
+REACTING_LIMIT = "60 per minute"
+
+
+def _text(name: str) -> str:
+    return request.form.get(name, "")[: 2 * discussions.BODY_MAX]  # longer text is refused by its length anyway
+
+
+@bp.post("/new")
+@limiter.limit(POSTING_LIMIT)
+@refusals
+def start(mint: str) -> str | tuple[str, int] | Response:
+    """Start a discussion; a problem shows the form again with the text kept."""
+    try:
+        discussion = discussions.start(current_user, mint, _text("title"), _text("body"))
+    except InvalidText as error:
+        return render_template("discussions/new.html", token=discussions.token_of(mint), error=str(error),
+                               title=_text("title"), body=_text("body"), limits=_limits()), error.status
+    return redirect(url_for(".show", mint=mint, ref=discussion_ref(discussion)))
+
+
+def _limits() -> dict[str, int]:
+    from webapp.discussions.views import _limits as limits
+
+    return limits()
+
+
+@bp.route("/<ref>/comments/<int:post_id>/reply", methods=["GET"])
+@refusals
+def reply_form(mint: str, ref: str, post_id: int) -> str:
+    """The form to reply to a comment (inline with htmx, a page of its own otherwise)."""
+    page = discussion_page.build_thread(mint, discussion_id_of(ref), post_id, current_user, levels=1)
+    posting.participant(current_user)
+    template = "discussions/_reply_form.html" if is_htmx() else "discussions/reply.html"
+    return render_template(template, page=page, parent=page.focus, body=page.reply_draft.body if page.reply_draft
+                           else "", error=None)
+
+
+@bp.post("/<ref>/comments")
+@limiter.limit(POSTING_LIMIT)
+@refusals
+def reply(mint: str, ref: str) -> str | tuple[str, int] | Response:
+    """A reply to the discussion or to one of its comments."""
+    discussion = discussions.find(mint, discussion_id_of(ref))
+    parent_text = request.form.get("parent_id", "")
+    if not parent_text.isdigit():
+        raise CommunityError("Say which post you reply to.", 400)
+    try:
+        post = posting.reply(current_user, discussion, int(parent_text), _text("body"))
+    except InvalidText as error:
+        return _reply_problem(mint, ref, int(parent_text), str(error))
+    if not is_htmx():
+        return redirect(post_url(discussion, post))
+    page = discussion_page.build_thread(mint, discussion.id, post.id, current_user, levels=1)
+    return render_template("discussions/_posted_reply.html", page=page, post=post)
+
+
+def _reply_problem(mint: str, ref: str, parent_id: int, message: str) -> tuple[str, int]:
+    discussion = discussions.find(mint, discussion_id_of(ref))
+    opening = discussions.opening_post(discussion)
+    if parent_id == opening.id:
+        page = discussion_page.build(mint, discussion.id, current_user)
+        parent = opening
+    else:
+        page = discussion_page.build_thread(mint, discussion.id, parent_id, current_user, levels=1)
+        parent = page.focus or opening
+    if not is_htmx():
+        return render_template("discussions/reply.html", page=page, parent=parent, body=_text("body"),
+                               error=message), 422
+    html = render_template("discussions/_reply_form.html", page=page, parent=parent, body=_text("body"), error=message)
+    return html, 422, {"HX-Retarget": f"#reply-slot-{parent.id}", "HX-Reswap": "innerHTML"}  # type: ignore[return-value]
+
+
+@bp.route("/<ref>/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@limiter.limit(POSTING_LIMIT, methods=["POST"])
+@refusals
+def edit(mint: str, ref: str, post_id: int) -> str | tuple[str, int] | Response:
+    """The author edits their post; the text it replaces is kept in its history."""
+    discussion = discussions.find(mint, discussion_id_of(ref))
+    post = posting.post_in(discussion, post_id)
+    error = None
+    if request.method == "POST" and "cancel" not in request.form:
+        title = request.form.get("title") if post.depth == 0 else None
+        try:
+            post = posting.edit(current_user, discussion, post_id, _text("body"), title)
+        except InvalidText as problem:
+            error = str(problem)
+        if error is None:
+            return _changed(discussion, post)
+    elif request.method == "POST":
+        return _changed(discussion, post)
+    elif post.author_id != getattr(current_user, "id", None):
+        raise CommunityError("Only its author can change this post.", 403 if current_user.is_authenticated else 401)
+    template = "discussions/_edit_form.html" if is_htmx() else "discussions/edit.html"
+    body = _text("body") if request.method == "POST" else post.body
+    return render_template(template, discussion=discussion, post=post, body=body, error=error), 422 if error else 200
+
+
+@bp.post("/<ref>/posts/<int:post_id>/delete")
+@limiter.limit(POSTING_LIMIT)
+@refusals
+def delete(mint: str, ref: str, post_id: int) -> str | Response:
+    """The author deletes their post: "[deleted]" stays in its place and its replies remain."""
+    discussion = discussions.find(mint, discussion_id_of(ref))
+    post = posting.delete(current_user, discussion, post_id)
+    return _changed(discussion, post)
+
+
+def _changed(discussion: Discussion, post: Post) -> str | Response:
+    if not is_htmx():
+        return redirect(post_url(discussion, post))
+    page = discussion_page.build_thread(discussion.token.mint, discussion.id, post.id, current_user, levels=1) \
+        if post.depth else discussion_page.build(discussion.token.mint, discussion.id, current_user)
+    return render_template("discussions/_post_article.html", page=page, post=post)
+
+
+@bp.post("/<ref>/posts/<int:post_id>/reactions")
+@limiter.limit(REACTING_LIMIT)
+@refusals
+def react(mint: str, ref: str, post_id: int) -> str | Response:
+    """Turn one of the member's reactions on a post on or off."""
+    discussion = discussions.find(mint, discussion_id_of(ref))
+    reactions.set_reaction(current_user, discussion, post_id, request.form.get("kind", ""),
+                           request.form.get("on", "1") == "1")
+    post = posting.post_in(discussion, post_id)
+    if not is_htmx():
+        return redirect(post_url(discussion, post))
+    mine = reactions.mine(current_user.id, [post.id])
+    return render_template("discussions/_reaction_bar.html", discussion=discussion, post=post, mine=mine,
+                           signed_in=True)
+
+
+@bp.post("/drafts")
+@limiter.limit("120 per minute")
+@refusals
+def save_draft(mint: str) -> str | Response:
+    """Keep what the member has typed so far (htmx while they type; the "Save draft" button without it)."""
+    member = posting.participant(current_user)
+    key = request.form.get("draft_key", "")
+    drafts.save(member.id, key, request.form.get("title", ""), request.form.get("body", ""))
+    if is_htmx():
+        return render_template("discussions/_draft_status.html", saved=True)
+    back = request.form.get("back", "")
+    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for(".new", mint=mint))
