@@ -19,8 +19,9 @@ from sqlalchemy import select
 
 from webapp import live
 from webapp.extensions import db
-from webapp.models import BondingCurve, LaunchApplication, LaunchStatus, MarketPhase, PlatformWallet, Token, TokenTrade
+from webapp.models import BondingCurve, Discussion, LaunchApplication, LaunchStatus, MarketPhase, PlatformWallet, Token, TokenTrade
 from webapp.services import bonding_curve, price_chart, token_vesting
+from webapp.services.community import discussions as community_discussions
 from webapp.services.indexer import reads
 from webapp.services.indexer.candles import INTERVALS
 from webapp.services.staking import wallets as stake_wallets
@@ -31,6 +32,7 @@ CHART_CANDLES = 60
 TOP_HOLDERS = 20
 RECENT_TRADES = 50
 INVOLVEMENT_DAYS = 7
+COMMUNITY_PANEL_SIZE = 5
 # what each kind of platform wallet is, in words (a wallet's name is "<kind>_<launch or token>")
 WALLET_KINDS = {"curve": "curve vault", "pool": "pool", "escrow": "team escrow", "stake": "stake escrow",
                 "fund": "community fund"}
@@ -97,6 +99,7 @@ class TokenPage:
     staking: StakingTotals | None
     launch: LaunchFacts | None
     vesting: token_vesting.VestingPanel | None  # Stable Grounds tokens launched here
+    discussions: tuple[Discussion, ...] = ()  # the hottest few, for the community panel
 
 
 def build(mint: str, interval: str = DEFAULT_INTERVAL) -> TokenPage:
@@ -113,7 +116,7 @@ def build(mint: str, interval: str = DEFAULT_INTERVAL) -> TokenPage:
         trades=tuple(_trade_row(token, trade) for trade in reads.recent_trades(mint, RECENT_TRADES)),
         involvement=tuple(reads.involvement(mint, INVOLVEMENT_DAYS)), chart=_chart(token, interval),
         venue=_venue(mint), staking=_staking(token, launch), launch=_launch_facts(launch),
-        vesting=token_vesting.panel(mint),
+        vesting=token_vesting.panel(mint), discussions=community_discussions.hottest(token.id, COMMUNITY_PANEL_SIZE),
     )
 
 

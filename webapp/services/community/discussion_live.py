@@ -13,6 +13,7 @@ import logging
 from flask import url_for
 
 from webapp import live
+from webapp.live.topics import discussion_topic
 from webapp.live.fragments import render_fragment
 from webapp.models import Discussion, Post
 
@@ -37,7 +38,7 @@ def post_url(discussion: Discussion, post: Post) -> str:
 
 def _publish(discussion_id: int, html: str) -> None:
     try:
-        live.publish(live.discussion_topic(discussion_id), html)
+        live.publish(discussion_topic(discussion_id), html)
     except Exception:  # the hub is best effort: the page shows the post when loaded
         log.exception("could not push to discussion %s", discussion_id)
 
