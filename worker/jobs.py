@@ -114,3 +114,10 @@ def settle_trade_orders() -> dict[str, object]:
 
     client = solana_client()
     return {"settled": orders.settle_open_orders(client), "deposits": deposits.settle_open_deposits(client)}
+
+
+def rank_discussions() -> dict[str, object]:
+    """Recompute the hot rank of recent discussions (their order decays with time, not only with activity)."""
+    from webapp.services.community import trending
+
+    return {"ranked": trending.rank_recent()}

@@ -34,6 +34,7 @@ from webapp.services.indexer.backfill import FollowedAddress
 
 log = logging.getLogger("momentum.listener")
 FIRST_RECONCILE_SECONDS = 60
+DISCUSSION_RANKING_SECONDS = 60  # hot ranks decay by the hour: a minute keeps the order current
 VESTING_RELEASE_SECONDS = 600  # team releases are due per unlock period (days): ten minutes is prompt
 T = TypeVar("T")
 RECENT_SIGNATURES = 50_000
@@ -228,6 +229,7 @@ class ChainListener:
         # "locked on chain") have something to show within a minute rather than an hour.
         next_reconcile = time.monotonic() + min(FIRST_RECONCILE_SECONDS, self.settings["INDEXER_RECONCILE_SECONDS"])
         next_vesting = time.monotonic()
+        next_ranking = time.monotonic()
         while True:
             await asyncio.sleep(self.settings["INDEXER_FINALITY_SECONDS"])
             try:
@@ -235,6 +237,10 @@ class ChainListener:
                                         self.redis)
                 await asyncio.to_thread(queueing.enqueue_once, "worker.jobs.settle_trade_orders", "trade-settle",
                                         self.redis)
+                if time.monotonic() >= next_ranking:
+                    next_ranking = time.monotonic() + DISCUSSION_RANKING_SECONDS
+                    await asyncio.to_thread(queueing.enqueue_once, "worker.jobs.rank_discussions",
+                                            "discussion-ranking", self.redis)
                 if time.monotonic() >= next_vesting:
                     next_vesting = time.monotonic() + VESTING_RELEASE_SECONDS
                     await asyncio.to_thread(queueing.enqueue_once, "worker.jobs.release_vesting", "vesting-release",

@@ -1,0 +1,142 @@
+"""Editing with every version kept, history per role, soft deletion, reply drafts, and what live pages hear."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests.integration.community.discussion_support import build_tree, make_token, member_id, post, start_discussion
+from webapp import live
+from webapp.extensions import db
+from webapp.live.topics import discussion_topic
+from webapp.models import Discussion, Draft, Post, PostVersion
+
+
+def _posts(app) -> list[Post]:
+    with app.app_context():
+        found = list(db.session.scalars(select(Post).order_by(Post.id)).all())
+        for row in found:
+            db.session.expunge(row)
+        return found
+
+
+def test_the_author_edits_and_every_version_is_kept(app, client, auth) -> None:
+    mint = make_token(app)
+    auth.sign_in()
+    location = start_discussion(client, mint, "First title", "first text")
+    [opening] = _posts(app)
+    edit_url = f"{location}/posts/{opening.id}/edit"
+    form = client.get(edit_url).get_data(as_text=True)
+    assert ">first text</textarea>" in form and 'value="First title"' in form
+    assert post(client, edit_url, {"title": "Second title", "body": "second text"}).status_code == 302
+    reply = post(client, edit_url, {"title": "Second title", "body": "third _text_"}, htmx=True)
+    assert reply.status_code == 200 and "third <em>text</em>" in reply.get_data(as_text=True)
+    with app.app_context():
+        versions = db.session.scalars(select(PostVersion).order_by(PostVersion.id)).all()
+        assert [(v.title, v.body) for v in versions] == [("First title", "first text"),
+                                                        ("Second title", "second text")]
+        discussion = db.session.scalars(select(Discussion)).one()
+        assert discussion.title == "Second title" and discussion.slug == "second-title"
+        assert db.session.get(Post, opening.id).edited_at is not None
+    history = client.get(f"/tokens/{mint}/discussions/{discussion.id}/posts/{opening.id}/history")
+    text = history.get_data(as_text=True)
+    assert history.status_code == 200 and "first text" in text and "second text" in text
+    too_long = post(client, edit_url, {"title": "Second title", "body": "x" * 20_001})
+    assert too_long.status_code == 422 and "Write 1 to 20,000 characters" in too_long.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("who", "status"), [
+    ("author", 200), ("member", 403), ("moderator", 200), ("admin", 200), ("visitor", 401)])
+def test_who_sees_a_posts_history(app, client, auth, make_user, who, status) -> None:
+    mint = make_token(app)
+    author = make_user()
+    ids = build_tree(app, member_id(app, author), mint, [("c", None)])
+    with app.app_context():
+        db.session.add(PostVersion(post_id=ids["c"], editor_id=member_id(app, author), body="the old words"))
+        db.session.commit()
+    if who != "visitor":
+        auth.sign_in(author if who == "author" else make_user("member" if who == "member" else who))
+    reply = client.get(f"/tokens/{mint}/discussions/{ids['discussion']}/posts/{ids['c']}/history")
+    assert reply.status_code == status
+    assert ("the old words" in reply.get_data(as_text=True)) == (status == 200)
+
+
+def test_nobody_edits_or_deletes_someone_elses_post(app, client, auth, make_user) -> None:
+    mint = make_token(app)
+    author = make_user()
+    ids = build_tree(app, member_id(app, author), mint, [("c", None)])
+    auth.sign_in()
+    base = f"/tokens/{mint}/discussions/{ids['discussion']}/posts/{ids['c']}"
+    assert client.get(f"{base}/edit").status_code == 403
+    for url, data in ((f"{base}/edit", {"body": "mine now"}), (f"{base}/delete", {})):
+        reply = post(client, url, data)
+        assert reply.status_code == 403 and "Only its author" in reply.get_data(as_text=True)
+    with app.app_context():
+        found = db.session.get(Post, ids["c"])
+        assert found.state == "visible" and found.body == f"post {ids['c']}"
+        assert db.session.scalar(select(PostVersion.id)) is None
+
+
+def test_deleting_keeps_the_thread_shape_and_live_pages_hear_it(app, client, auth) -> None:
+    mint = make_token(app)
+    auth.sign_in()
+    location = start_discussion(client, mint)
+    [opening] = _posts(app)
+    post(client, f"{location}/comments", {"parent_id": str(opening.id), "body": "to be deleted"})
+    comment = _posts(app)[1]
+    post(client, f"{location}/comments", {"parent_id": str(comment.id), "body": "the reply stays"})
+    with app.app_context():
+        topic = discussion_topic(opening.discussion_id)
+        start = live.latest_cursor(topic)
+    reply = post(client, f"{location}/posts/{comment.id}/delete", {}, htmx=True)
+    assert reply.status_code == 200 and "[deleted]" in reply.get_data(as_text=True)
+    page = client.get(location).get_data(as_text=True)
+    assert "[deleted]" in page and "to be deleted" not in page and "the reply stays" in page
+    assert f'id="replies-{comment.id}"' in page
+    with app.app_context():
+        [pushed] = live.missed(topic, start)
+        assert db.session.scalar(select(Discussion.comment_count)) == 2
+    assert f'id="post-content-{comment.id}" hx-swap-oob="outerHTML"' in pushed.html and "[deleted]" in pushed.html
+    assert post(client, f"{location}/posts/{comment.id}/edit", {"body": "back"}).status_code == 422
+
+
+def test_a_new_comment_goes_live_into_its_parents_replies_once(app, client, auth) -> None:
+    mint = make_token(app)
+    auth.sign_in()
+    location = start_discussion(client, mint)
+    [opening] = _posts(app)
+    with app.app_context():
+        topic = discussion_topic(opening.discussion_id)
+        start = live.latest_cursor(topic) or "0-0"
+    reply = post(client, f"{location}/comments", {"parent_id": str(opening.id), "body": "hello **all**"}, htmx=True)
+    comment = _posts(app)[1]
+    assert f'id="post-{comment.id}"' in reply.get_data(as_text=True)  # the author's own, without reload
+    with app.app_context():
+        [pushed] = live.missed(topic, start)
+    html = pushed.html
+    assert f'hx-swap-oob="beforeend:#replies-{opening.id}:not(:has(&gt; #comment-{comment.id}))"' in html \
+        or f'hx-swap-oob="beforeend:#replies-{opening.id}:not(:has(> #comment-{comment.id}))"' in html
+    assert "hello <strong>all</strong>" in html and "Edit</a>" not in html and 'name="csrf_token" value=""' in html
+    post(client, f"{location}/posts/{comment.id}/edit", {"body": "hello again"})
+    with app.app_context():
+        pushed = live.missed(topic, start)[-1]
+    assert f'id="post-content-{comment.id}"' in pushed.html and "hello again" in pushed.html
+
+
+def test_a_reply_draft_is_restored_and_cleared_when_sent(app, client, auth) -> None:
+    mint = make_token(app)
+    keypair = auth.sign_in()
+    location = start_discussion(client, mint)
+    [opening] = _posts(app)
+    post(client, f"/tokens/{mint}/discussions/drafts", {"draft_key": f"reply:{opening.id}", "body": "half a reply"},
+         htmx=True)
+    assert ">half a reply</textarea>" in client.get(location).get_data(as_text=True)
+    post(client, f"{location}/comments", {"parent_id": str(opening.id), "body": "whole reply"})
+    comment = _posts(app)[1]
+    post(client, f"/tokens/{mint}/discussions/drafts", {"draft_key": f"reply:{comment.id}", "body": "nested draft"},
+         htmx=True)
+    form = client.get(f"{location}/comments/{comment.id}/reply", headers={"HX-Request": "true"})
+    assert ">nested draft</textarea>" in form.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(Draft.key).where(Draft.user_id == member_id(app, keypair))).all() == [
+            f"reply:{comment.id}"]
+    assert ">half a reply</textarea>" not in client.get(location).get_data(as_text=True)
