@@ -20,7 +20,7 @@ from webapp.templating import is_htmx
 
 bp = Blueprint("discussions", __name__, url_prefix="/tokens/<mint>/discussions")
 bp.add_app_template_global(discussion_ref, "discussion_ref")
-bp.add_app_template_global(reactions.EMOJI, "reaction_emoji")
+bp.record_once(lambda state: state.app.jinja_env.globals.update(reaction_emoji=reactions.EMOJI))
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -69,7 +69,7 @@ def new(mint: str) -> str | Response:
     if not current_user.is_authenticated:
         from webapp.auth.views import ask_to_sign_in
 
-        return ask_to_sign_in()  # type: ignore[return-value]
+        return ask_to_sign_in()
     token = discussions.token_of(mint)
     draft = drafts.load(current_user.id, drafts.discussion_key(mint))
     return render_template("discussions/new.html", token=token, error=None, title=draft.title if draft else "",
@@ -88,7 +88,9 @@ def show(mint: str, ref: str) -> str | Response:
     page = discussion_page.build(mint, discussion_id_of(ref), current_user, request.args.get("order", "old"),
                                  cursor_arg())
     if ref != discussion_ref(page.discussion):
-        return redirect(url_for(".show", mint=mint, ref=discussion_ref(page.discussion), **request.args), 301)
+        query = request.query_string.decode("latin-1")
+        canonical = url_for(".show", mint=mint, ref=discussion_ref(page.discussion))
+        return redirect(f"{canonical}?{query}" if query else canonical, 301)
     if is_htmx() and request.args.get("after"):
         return render_template("discussions/_tree_page.html", page=page, tree=page.tree)
     return render_template("discussions/show.html", page=page, orders=comment_tree.ORDERS)

@@ -19,7 +19,16 @@ from sqlalchemy import select
 
 from webapp import live
 from webapp.extensions import db
-from webapp.models import BondingCurve, Discussion, LaunchApplication, LaunchStatus, MarketPhase, PlatformWallet, Token, TokenTrade
+from webapp.models import (
+    BondingCurve,
+    Discussion,
+    LaunchApplication,
+    LaunchStatus,
+    MarketPhase,
+    PlatformWallet,
+    Token,
+    TokenTrade,
+)
 from webapp.services import bonding_curve, price_chart, token_vesting
 from webapp.services.community import discussions as community_discussions
 from webapp.services.indexer import reads

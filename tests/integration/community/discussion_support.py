@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -25,7 +26,7 @@ def make_token(app: Flask, mint: str = MINT, supply: int = 10**15) -> str:
 
 def member_id(app: Flask, keypair: Keypair) -> int:
     with app.app_context():
-        return db.session.scalar(select(User.id).where(User.wallet == str(keypair.pubkey())))
+        return db.session.scalars(select(User.id).where(User.wallet == str(keypair.pubkey()))).one()
 
 
 def csrf(client: FlaskClient, path: str = "/") -> str:
@@ -53,18 +54,19 @@ def discussion_rows(app: Flask) -> list[Discussion]:
         return list(db.session.scalars(select(Discussion).order_by(Discussion.id)).all())
 
 
-def build_tree(app: Flask, author_id: int, mint: str, shape: Iterable[tuple[int, int | None]]) -> dict[str, int]:
+def build_tree(app: Flask, author_id: int, mint: str, shape: Iterable[tuple[Hashable, Hashable | None]]
+               ) -> dict[Any, int]:
     """A discussion with comments written straight to the table: `shape` is (key, parent key or None) in
     creation order. Paths and counters are set as the service sets them. Returns key -> post id
     (with "opening" and "discussion")."""
     with app.app_context():
-        token = db.session.scalar(select(Token).where(Token.mint == mint))
+        token = db.session.scalars(select(Token).where(Token.mint == mint)).one()
         now = datetime.now(UTC)
         discussion = Discussion(token_id=token.id, author_id=author_id, title="Big thread", slug="big-thread",
                                 created_at=now, last_activity_at=now)
         db.session.add(discussion)
         db.session.flush()
-        ids: dict[object, int] = {}
+        ids: dict[Any, int] = {}
         paths: dict[int, str] = {}
         depth: dict[int, int] = {}
         parents: dict[int, int | None] = {}
@@ -87,7 +89,7 @@ def build_tree(app: Flask, author_id: int, mint: str, shape: Iterable[tuple[int,
         replies = {post_id: 0 for post_id in rows}
         descendants = {post_id: 0 for post_id in rows}
         for post_id in rows[1:]:
-            replies[parents[post_id]] += 1  # type: ignore[index]
+            replies[parents[post_id]] += 1
             for ancestor in paths[post_id].split(".")[:-1]:
                 descendants[int(ancestor)] += 1
         db.session.execute(Post.__table__.insert(), [
@@ -100,4 +102,4 @@ def build_tree(app: Flask, author_id: int, mint: str, shape: Iterable[tuple[int,
         discussion.comment_count = len(rows) - 1
         db.session.commit()
         ids["discussion"] = discussion.id
-        return ids  # type: ignore[return-value]
+        return ids

@@ -7,6 +7,7 @@ import re
 
 from sqlalchemy import select
 
+from tests.conftest import get_row
 from tests.integration.community.discussion_support import build_tree, make_token, member_id, post, start_discussion
 from webapp.extensions import db
 from webapp.models import Discussion, Notification, Post, User, path_segment
@@ -66,7 +67,8 @@ def test_replies_keep_paths_and_counters_and_notify_the_parent_author(app, clien
         db.session.execute(User.__table__.update().where(User.id == third).values(display_name="Bo_Holder"))
         db.session.commit()
     second = auth.sign_in()
-    reply = post(client, f"{location}/comments", {"parent_id": str(opening_id), "body": "First! @ana, @bo_holder and @nobody"})
+    reply = post(client, f"{location}/comments",
+                 {"parent_id": str(opening_id), "body": "First! @ana, @bo_holder and @nobody"})
     assert reply.status_code == 302
     with app.app_context():
         comment = db.session.scalars(select(Post).where(Post.depth == 1)).one()
@@ -80,12 +82,12 @@ def test_replies_keep_paths_and_counters_and_notify_the_parent_author(app, clien
         inner = db.session.scalars(select(Post).where(Post.depth == 2)).one()
         assert comment.path == f"{opening_path}.{path_segment(comment.id)}"
         assert inner.path == f"{comment.path}.{path_segment(inner.id)}" and inner.parent_id == comment.id
-        opening_now = db.session.get(Post, opening_id)
-        comment_now = db.session.get(Post, comment.id)
+        opening_now = get_row(Post, opening_id)
+        comment_now = get_row(Post, comment.id)
         comment = comment_now
         assert (opening_now.reply_count, opening_now.descendant_count) == (1, 2)
         assert (comment_now.reply_count, comment_now.descendant_count) == (1, 1)
-        discussion = db.session.get(Discussion, discussion_id)
+        discussion = get_row(Discussion, discussion_id)
         assert discussion.comment_count == 2 and discussion.last_activity_at >= inner.created_at
         # the first author heard of the reply (once, though mentioned too), Bo of the mention; @nobody stays text
         notes = db.session.scalars(select(Notification).order_by(Notification.id)).all()
@@ -149,7 +151,7 @@ def test_300_siblings_show_a_few_then_more_replies_pages_through_all(app, client
     author = member_id(app, make_user())
     shape: list[tuple[object, object]] = [("root", None)] + [(f"child{index}", "root") for index in range(300)]
     shape += [(f"grandchild{index}", f"child{index}") for index in range(0, 300, 7)]
-    ids = build_tree(app, author, mint, shape)  # type: ignore[arg-type]
+    ids = build_tree(app, author, mint, shape)
     with app.app_context():
         opening = _opening(app, ids["discussion"])
         page = comment_tree.children_page(opening)
@@ -211,7 +213,8 @@ def test_replies_to_gone_posts_or_another_discussions_comment_are_refused(app, c
     empty = post(client, f"{first}/comments", {"parent_id": str(openings[0].id), "body": "  "})
     assert empty.status_code == 422 and "Write 1 to 20,000 characters" in empty.get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(select(Discussion.comment_count).where(Discussion.id == openings[0].discussion_id)) == 1
+        counted = db.session.scalar(select(Discussion.comment_count).where(Discussion.id == openings[0].discussion_id))
+        assert counted == 1
         assert len(db.session.scalars(select(Post)).all()) == 3
 
 

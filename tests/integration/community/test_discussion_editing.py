@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import get_row
 from tests.integration.community.discussion_support import build_tree, make_token, member_id, post, start_discussion
 from webapp import live
 from webapp.extensions import db
@@ -36,7 +37,7 @@ def test_the_author_edits_and_every_version_is_kept(app, client, auth) -> None:
                                                         ("Second title", "second text")]
         discussion = db.session.scalars(select(Discussion)).one()
         assert discussion.title == "Second title" and discussion.slug == "second-title"
-        assert db.session.get(Post, opening.id).edited_at is not None
+        assert get_row(Post, opening.id).edited_at is not None
     history = client.get(f"/tokens/{mint}/discussions/{discussion.id}/posts/{opening.id}/history")
     text = history.get_data(as_text=True)
     assert history.status_code == 200 and "first text" in text and "second text" in text
@@ -71,7 +72,7 @@ def test_nobody_edits_or_deletes_someone_elses_post(app, client, auth, make_user
         reply = post(client, url, data)
         assert reply.status_code == 403 and "Only its author" in reply.get_data(as_text=True)
     with app.app_context():
-        found = db.session.get(Post, ids["c"])
+        found = get_row(Post, ids["c"])
         assert found.state == "visible" and found.body == f"post {ids['c']}"
         assert db.session.scalar(select(PostVersion.id)) is None
 

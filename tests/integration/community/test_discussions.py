@@ -111,7 +111,7 @@ def test_sorts_and_show_more_page_without_gaps_or_repeats(app, client, auth) -> 
                                       last_activity_at=now, score=index % 7, comment_count=index % 3))
         db.session.commit()
         assert trending.rank_recent() == 45
-    for sort, expected in (("new", 45), ("hot", 45), ("top", 34)):  # top: the last 7 days (0..33 × 5 h)
+    for sort, expected in (("new", 45), ("hot", 45), ("top", 34)):  # top: the last 7 days (0..33 times 5 h)
         seen: list[str] = []
         url = f"/tokens/{mint}/discussions?sort={sort}"
         while url:

@@ -7,6 +7,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import get_row
 from tests.integration.community.discussion_support import build_tree, make_token, member_id, post, start_discussion
 from webapp import live
 from webapp.extensions import db
@@ -39,7 +40,7 @@ def test_reacting_turns_on_and_off_and_counts_follow(app, client, auth) -> None:
     assert f'id="reactions-{opening.id}"' in html and 'aria-pressed="true"' in html
     assert post(client, _react_url(location, opening.id), {"kind": "fire", "on": "1"}).status_code == 302  # again
     with app.app_context():
-        found = db.session.get(Post, opening.id)
+        found = get_row(Post, opening.id)
         assert found.reaction_counts == {"fire": 1, "rocket": 1} == reactions.counted(opening.id)
         assert db.session.scalar(select(Discussion.score)) == 2
         [note] = db.session.scalars(select(Notification).where(Notification.user_id == member_id(app, author))).all()
@@ -48,7 +49,7 @@ def test_reacting_turns_on_and_off_and_counts_follow(app, client, auth) -> None:
     post(client, _react_url(location, opening.id), {"kind": "fire", "on": "0"}, htmx=True)
     post(client, _react_url(location, opening.id), {"kind": "fire", "on": "0"}, htmx=True)  # already off
     with app.app_context():
-        assert db.session.get(Post, opening.id).reaction_counts == {"fire": 0, "rocket": 1}
+        assert get_row(Post, opening.id).reaction_counts == {"fire": 0, "rocket": 1}
         assert db.session.scalar(select(Discussion.score)) == 1
         assert db.session.scalar(select(Reaction.kind)) == "rocket"
 
@@ -82,8 +83,8 @@ def test_two_tabs_reacting_at_once_count_once(app, make_user) -> None:
     def react() -> None:
         try:
             with app.test_request_context():
-                user = db.session.get(User, reactor)
-                discussion = db.session.get(Discussion, ids["discussion"])
+                user = get_row(User, reactor)
+                discussion = get_row(Discussion, ids["discussion"])
                 barrier.wait()
                 changed.append(reactions.set_reaction(user, discussion, ids["comment"], "like", True))
                 db.session.remove()
@@ -98,7 +99,7 @@ def test_two_tabs_reacting_at_once_count_once(app, make_user) -> None:
     assert errors == []
     assert sorted(changed) == [False] * 7 + [True]
     with app.app_context():
-        assert db.session.get(Post, ids["comment"]).reaction_counts == {"like": 1}
+        assert get_row(Post, ids["comment"]).reaction_counts == {"like": 1}
         assert reactions.counted(ids["comment"]) == {"like": 1}
         assert db.session.scalar(select(Notification.count)) == 1
 

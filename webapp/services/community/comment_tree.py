@@ -14,6 +14,7 @@ sibling ids, which are the last segment of each path.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
@@ -88,11 +89,11 @@ def children_page(parent: Post, *, after: int | None = None, order: str = "old",
     return TreePage(parent, tuple(nodes), rows[-1][0] if more else None, levels, order)
 
 
-def _assemble(posts: list[Post] | tuple[Post, ...] | object, first_level: int, last_level: int) -> list[Node]:
+def _assemble(posts: Sequence[Post], first_level: int, last_level: int) -> list[Node]:
     """Posts in path order as trees; a reply whose parent was left out (beyond the shown few) is left out too."""
     top: list[Node] = []
     by_id: dict[int, Node] = {}
-    for post in posts:  # type: ignore[attr-defined]
+    for post in posts:
         node = Node(post)
         if post.depth == first_level:
             top.append(node)

@@ -13,8 +13,8 @@ import logging
 from flask import url_for
 
 from webapp import live
-from webapp.live.topics import discussion_topic
 from webapp.live.fragments import render_fragment
+from webapp.live.topics import discussion_topic
 from webapp.models import Discussion, Post
 
 log = logging.getLogger("momentum.discussions")

@@ -11,8 +11,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select, text
+from sqlalchemy.orm import InstrumentedAttribute
 
 from webapp.extensions import db
 from webapp.models import Discussion, Post, Token, User, path_segment
@@ -116,15 +118,17 @@ def hottest(token_id: int, limit: int = 5) -> tuple[Discussion, ...]:
                                     .order_by(Discussion.hot_rank.desc(), Discussion.id.desc()).limit(limit)).all())
 
 
-def _sort_value(sort: str) -> object:
-    return {"hot": Discussion.hot_rank, "new": Discussion.created_at, "top": Discussion.score}[sort]
+def _sort_value(sort: str) -> InstrumentedAttribute[Any]:
+    columns: dict[str, InstrumentedAttribute[Any]] = {
+        "hot": Discussion.hot_rank, "new": Discussion.created_at, "top": Discussion.score}
+    return columns[sort]
 
 
-def _after(query: Select[tuple[Discussion]], sort: str, cursor: str | None) -> Select[tuple[Discussion]]:
+def _after(query: Select[Discussion], sort: str, cursor: str | None) -> Select[Discussion]:
     column = _sort_value(sort)
     if sort == "top":
         query = query.where(Discussion.created_at > func.now() - text("interval '7 days'"))
-    query = query.order_by(column.desc(), Discussion.id.desc())  # type: ignore[attr-defined]
+    query = query.order_by(column.desc(), Discussion.id.desc())
     if not cursor:
         return query
     value_text, _, id_text = cursor.rpartition("_")
@@ -134,7 +138,7 @@ def _after(query: Select[tuple[Discussion]], sort: str, cursor: str | None) -> S
                          else float(value_text) if sort == "hot" else int(value_text))
     except ValueError as error:
         raise CommunityError("That page link is damaged: start from the first page.", 400) from error
-    return query.where(or_(column < value, and_(column == value, Discussion.id < last_id)))  # type: ignore[operator]
+    return query.where(or_(column < value, and_(column == value, Discussion.id < last_id)))
 
 
 def _cursor(sort: str, last: Discussion) -> str:

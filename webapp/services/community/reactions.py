@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from webapp.extensions import db
-from webapp.models import Discussion, NotificationKind, Post, Reaction, ReactionKind, User
+from webapp.models import Discussion, NotificationKind, Reaction, ReactionKind, User
 from webapp.services.community import discussion_live, notifications
 from webapp.services.community.errors import CommunityError
 from webapp.services.community.posting import participant, post_in
