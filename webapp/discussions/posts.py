@@ -7,6 +7,7 @@ answers 4xx with a message and writes nothing.
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -18,8 +19,13 @@ from webapp.services.community.discussion_live import discussion_ref, post_url
 from webapp.services.community.errors import CommunityError, InvalidText
 from webapp.templating import is_htmx
 
-POSTING_LIMIT = "10 per minute;100 per hour"
+POSTING_LIMIT = "10 per minute;100 per hour"  # one budget for starting, replying, editing and deleting
 REACTING_LIMIT = "60 per minute"
+
+
+def member_key() -> str:
+    """Limits count per member (many members may share one address), per address for visitors."""
+    return f"member:{current_user.id}" if current_user.is_authenticated else get_remote_address()
 
 
 def _text(name: str) -> str:
@@ -27,7 +33,7 @@ def _text(name: str) -> str:
 
 
 @bp.post("/new")
-@limiter.limit(POSTING_LIMIT)
+@limiter.shared_limit(POSTING_LIMIT, scope="discussion-posting", key_func=member_key)
 @refusals
 def start(mint: str) -> str | tuple[str, int] | Response:
     """Start a discussion; a problem shows the form again with the text kept."""
@@ -57,7 +63,7 @@ def reply_form(mint: str, ref: str, post_id: int) -> str:
 
 
 @bp.post("/<ref>/comments")
-@limiter.limit(POSTING_LIMIT)
+@limiter.shared_limit(POSTING_LIMIT, scope="discussion-posting", key_func=member_key)
 @refusals
 def reply(mint: str, ref: str) -> str | tuple[str, int] | Response:
     """A reply to the discussion or to one of its comments."""
@@ -92,7 +98,7 @@ def _reply_problem(mint: str, ref: str, parent_id: int, message: str) -> tuple[s
 
 
 @bp.route("/<ref>/posts/<int:post_id>/edit", methods=["GET", "POST"])
-@limiter.limit(POSTING_LIMIT, methods=["POST"])
+@limiter.shared_limit(POSTING_LIMIT, scope="discussion-posting", key_func=member_key, methods=["POST"])
 @refusals
 def edit(mint: str, ref: str, post_id: int) -> str | tuple[str, int] | Response:
     """The author edits their post; the text it replaces is kept in its history."""
@@ -117,7 +123,7 @@ def edit(mint: str, ref: str, post_id: int) -> str | tuple[str, int] | Response:
 
 
 @bp.post("/<ref>/posts/<int:post_id>/delete")
-@limiter.limit(POSTING_LIMIT)
+@limiter.shared_limit(POSTING_LIMIT, scope="discussion-posting", key_func=member_key)
 @refusals
 def delete(mint: str, ref: str, post_id: int) -> str | Response:
     """The author deletes their post: "[deleted]" stays in its place and its replies remain."""
@@ -135,7 +141,7 @@ def _changed(discussion: Discussion, post: Post) -> str | Response:
 
 
 @bp.post("/<ref>/posts/<int:post_id>/reactions")
-@limiter.limit(REACTING_LIMIT)
+@limiter.limit(REACTING_LIMIT, key_func=member_key)
 @refusals
 def react(mint: str, ref: str, post_id: int) -> str | Response:
     """Turn one of the member's reactions on a post on or off."""
@@ -151,7 +157,7 @@ def react(mint: str, ref: str, post_id: int) -> str | Response:
 
 
 @bp.post("/drafts")
-@limiter.limit("120 per minute")
+@limiter.limit("120 per minute", key_func=member_key)
 @refusals
 def save_draft(mint: str) -> str | Response:
     """Keep what the member has typed so far (htmx while they type; the "Save draft" button without it)."""
