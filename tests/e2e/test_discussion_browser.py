@@ -1,0 +1,90 @@
+"""Two members in two browsers: one starts a discussion and replies, the other sees it arrive live and
+reacts, and the first sees the count and a notification, all without reloading."""
+from __future__ import annotations
+
+import time
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from tests.e2e.wallet import sign_in_with_test_wallet
+from tests.integration.community.discussion_support import make_token
+from webapp.extensions import db
+from webapp.live.hub import hub_for
+from webapp.models import Post, User
+
+
+def _wait_for_sockets(app, count: int) -> None:
+    deadline = time.monotonic() + 10
+    while hub_for(app).connections < count:
+        assert time.monotonic() < deadline, "the pages never opened their live sockets"
+        time.sleep(0.02)
+
+
+def test_a_reply_and_a_reaction_reach_the_other_member_live(app, live_server, browser, screenshot) -> None:
+    mint = make_token(app)
+    first_context = browser.new_context(viewport={"width": 1280, "height": 800})
+    second_context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        first, second = first_context.new_page(), second_context.new_page()
+        first_wallet = sign_in_with_test_wallet(app, live_server, first)
+        with app.app_context():
+            db.session.execute(User.__table__.update().where(User.wallet == str(first_wallet.pubkey()))
+                               .values(display_name="ana"))
+            db.session.commit()
+        sign_in_with_test_wallet(app, live_server, second)
+
+        first.goto(f"{live_server}/tokens/{mint}/discussions/new")
+        first.fill("input[name=title]", "Where should the community fund go?")
+        first.fill("textarea[name=body]", "Ideas welcome: **listings**, _memes_ or a `hackathon`?\n\n> quote me")
+        first.click("button:has-text('Start discussion')")
+        expect(first.locator("h1.discussion-heading")).to_contain_text("community fund")
+        discussion_url = first.url
+        second.goto(discussion_url)
+        _wait_for_sockets(app, 2)  # one socket per page, for the discussion and its member's notifications
+
+        first.fill("textarea[name=body]", "Opening bid: a hackathon with @ana judging")
+        first.click("button:has-text('Comment')")
+        with app.app_context():
+            deadline = time.monotonic() + 5
+            while (comment := db.session.scalar(select(Post).where(Post.depth == 1))) is None:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+                db.session.rollback()
+            comment_id = comment.id
+        expect(second.locator(f"#post-{comment_id}")).to_contain_text("Opening bid", timeout=2000)
+        expect(first.locator(f"#post-{comment_id}")).to_have_count(1)  # the author's own, once, with its buttons
+        expect(first.locator(f"#post-{comment_id} .post-actions")).to_contain_text("Edit")
+        expect(second.locator(f"#post-{comment_id}")).to_contain_text("Opening bid", timeout=2000)
+
+        second.click(f"#reactions-{comment_id} button[title=fire]")
+        expect(second.locator(f"#reactions-{comment_id} button[title=fire]")).to_have_attribute("aria-pressed", "true")
+        expect(first.locator(f"#reaction-count-{comment_id}-fire")).to_have_text("1", timeout=2000)
+        expect(first.get_by_test_id("unread-count")).to_have_text("1", timeout=2000)
+
+        second.click(f"#post-{comment_id} a:has-text('Reply')")
+        second.fill(f"#reply-slot-{comment_id} textarea", "Count me in. Rules in a `README`?")
+        second.click(f"#reply-slot-{comment_id} button:has-text('Reply')")
+        expect(first.locator(f"#replies-{comment_id} .comment")).to_have_count(1, timeout=2000)
+        expect(second.locator(f"#replies-{comment_id} .comment")).to_have_count(1)
+        expect(first.get_by_test_id("unread-count")).to_have_text("2", timeout=2000)
+
+        first.bring_to_front()
+        page = first
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(_folder() / "discussion.png"), full_page=True)
+        first.goto(f"{live_server}/tokens/{mint}/discussions")
+        expect(first.locator(".discussion-row")).to_have_count(1)
+        first.screenshot(path=str(_folder() / "discussions-list.png"), full_page=True)
+    finally:
+        first_context.close()
+        second_context.close()
+
+
+def _folder():
+    import os
+    from pathlib import Path
+
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or "/tmp/discussion-screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
