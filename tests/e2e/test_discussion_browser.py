@@ -11,7 +11,7 @@ from tests.e2e.wallet import sign_in_with_test_wallet
 from tests.integration.community.discussion_support import make_token
 from webapp.extensions import db
 from webapp.live.hub import hub_for
-from webapp.models import Post, User
+from webapp.models import HolderAccount, Post, User
 
 
 def _wait_for_sockets(app, count: int) -> None:
@@ -31,6 +31,8 @@ def test_a_reply_and_a_reaction_reach_the_other_member_live(app, live_server, br
         with app.app_context():
             db.session.execute(User.__table__.update().where(User.wallet == str(first_wallet.pubkey()))
                                .values(display_name="ana"))
+            db.session.add(HolderAccount(account="Acct" + "1" * 40, mint=mint, owner=str(first_wallet.pubkey()),
+                                         amount=3 * 10**13, slot=1))  # 3% of the supply: a whale
             db.session.commit()
         sign_in_with_test_wallet(app, live_server, second)
 
@@ -68,6 +70,7 @@ def test_a_reply_and_a_reaction_reach_the_other_member_live(app, live_server, br
         expect(first.locator(f"#replies-{comment_id} .comment")).to_have_count(1, timeout=2000)
         expect(second.locator(f"#replies-{comment_id} .comment")).to_have_count(1)
         expect(first.get_by_test_id("unread-count")).to_have_text("2", timeout=2000)
+        expect(first.locator(f"#post-{comment_id} .badge-whale")).to_be_visible()
 
         first.bring_to_front()
         page = first

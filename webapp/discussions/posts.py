@@ -11,6 +11,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from webapp.auth.views import ask_to_sign_in
 from webapp.discussions.views import bp, discussion_id_of, refusals
 from webapp.extensions import limiter
 from webapp.models import Discussion, Post
@@ -53,8 +54,10 @@ def _limits() -> dict[str, int]:
 
 @bp.route("/<ref>/comments/<int:post_id>/reply", methods=["GET"])
 @refusals
-def reply_form(mint: str, ref: str, post_id: int) -> str:
+def reply_form(mint: str, ref: str, post_id: int) -> str | Response:
     """The form to reply to a comment (inline with htmx, a page of its own otherwise)."""
+    if not current_user.is_authenticated:
+        return ask_to_sign_in()
     page = discussion_page.build_thread(mint, discussion_id_of(ref), post_id, current_user, levels=1)
     posting.participant(current_user)
     template = "discussions/_reply_form.html" if is_htmx() else "discussions/reply.html"
@@ -115,8 +118,10 @@ def edit(mint: str, ref: str, post_id: int) -> str | tuple[str, int] | Response:
             return _changed(discussion, post)
     elif request.method == "POST":
         return _changed(discussion, post)
-    elif post.author_id != getattr(current_user, "id", None):
-        raise CommunityError("Only its author can change this post.", 403 if current_user.is_authenticated else 401)
+    elif not current_user.is_authenticated:
+        return ask_to_sign_in()
+    elif post.author_id != current_user.id:
+        raise CommunityError("Only its author can change this post.", 403)
     template = "discussions/_edit_form.html" if is_htmx() else "discussions/edit.html"
     body = _text("body") if request.method == "POST" else post.body
     return render_template(template, discussion=discussion, post=post, body=body, error=error), 422 if error else 200

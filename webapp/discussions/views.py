@@ -13,6 +13,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from webapp.auth.views import ask_to_sign_in
 from webapp.services.community import comment_tree, discussion_page, discussions, drafts, reactions, trending
 from webapp.services.community.discussion_live import discussion_ref
 from webapp.services.community.errors import CommunityError
@@ -67,8 +68,6 @@ def index(mint: str) -> str:
 def new(mint: str) -> str | Response:
     """The form to start a discussion (with the member's draft, if they left one)."""
     if not current_user.is_authenticated:
-        from webapp.auth.views import ask_to_sign_in
-
         return ask_to_sign_in()
     token = discussions.token_of(mint)
     draft = drafts.load(current_user.id, drafts.discussion_key(mint))

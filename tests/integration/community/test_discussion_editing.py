@@ -141,3 +141,19 @@ def test_a_reply_draft_is_restored_and_cleared_when_sent(app, client, auth) -> N
         assert db.session.scalars(select(Draft.key).where(Draft.user_id == member_id(app, keypair))).all() == [
             f"reply:{comment.id}"]
     assert ">half a reply</textarea>" not in client.get(location).get_data(as_text=True)
+
+
+def test_without_javascript_reply_and_edit_have_pages_of_their_own(app, client, auth, make_user) -> None:
+    mint = make_token(app)
+    author = make_user()
+    ids = build_tree(app, member_id(app, author), mint, [("c", None)])
+    base = f"/tokens/{mint}/discussions/{ids['discussion']}-big-thread"
+    assert client.get(f"{base}/comments/{ids['c']}/reply").status_code == 302  # to sign in first
+    assert client.get(f"{base}/posts/{ids['c']}/edit").status_code == 302
+    auth.sign_in(author)
+    page = client.get(f"{base}/comments/{ids['c']}/reply").get_data(as_text=True)
+    assert f'name="parent_id" value="{ids["c"]}"' in page and "<!doctype html>" in page
+    reply = post(client, f"{base}/comments", {"parent_id": str(ids["c"]), "body": "y" * 20_001})
+    assert reply.status_code == 422 and "y" * 100 in reply.get_data(as_text=True)  # the text is kept
+    edit_page = client.get(f"{base}/posts/{ids['c']}/edit").get_data(as_text=True)
+    assert f">post {ids['c']}</textarea>" in edit_page

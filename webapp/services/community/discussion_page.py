@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import Discussion, Draft, Post, Role, Token, User
-from webapp.services.community import badges, comment_tree, discussions, drafts, reactions
+from webapp.models import Discussion, Draft, Post, PostVersion, Role, Token, User
+from webapp.services.community import badges, comment_tree, discussions, drafts, posting, reactions
 from webapp.services.community.errors import CommunityError
-from webapp.services.community.posting import may_see_history, post_in
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ def build_thread(mint: str, discussion_id: int, post_id: int, user: User | None,
                  after: int | None = None, levels: int = comment_tree.LEVELS) -> DiscussionPage:
     """One comment with (a page of) its replies: "continue this thread" and "more replies" lead here."""
     discussion = discussions.find(mint, discussion_id)
-    focus = post_in(discussion, post_id)
+    focus = posting.post_in(discussion, post_id)
     opening = discussions.opening_post(discussion)
     if focus.depth == 0:
         raise CommunityError("That is the discussion's opening post.", 404)
@@ -86,15 +85,12 @@ def build_thread(mint: str, discussion_id: int, post_id: int, user: User | None,
 class PostHistory:
     discussion: Discussion
     post: Post
-    versions: tuple[object, ...]
+    versions: tuple[PostVersion, ...]  # newest first
 
 
 def build_history(mint: str, discussion_id: int, post_id: int, user: User | None) -> PostHistory:
-    from webapp.services.community import posting
-
+    """A post's earlier versions, for its author or a moderator."""
     discussion = discussions.find(mint, discussion_id)
     post, versions = posting.history(user, discussion, post_id)
     return PostHistory(discussion, post, versions)
 
-
-__all__ = ["DiscussionPage", "PostHistory", "Viewer", "build", "build_history", "build_thread", "may_see_history"]
