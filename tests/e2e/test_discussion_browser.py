@@ -79,6 +79,10 @@ def test_a_reply_and_a_reaction_reach_the_other_member_live(app, live_server, br
         first.goto(f"{live_server}/tokens/{mint}/discussions")
         expect(first.locator(".discussion-row")).to_have_count(1)
         first.screenshot(path=str(_folder() / "discussions-list.png"), full_page=True)
+        first.goto(f"{live_server}/tokens/{mint}")
+        panel = first.locator("#community-panel")
+        expect(panel).to_contain_text("Where should the community fund go?")
+        panel.screenshot(path=str(_folder() / "token-community-panel.png"))
     finally:
         first_context.close()
         second_context.close()

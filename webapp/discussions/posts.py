@@ -42,14 +42,8 @@ def start(mint: str) -> str | tuple[str, int] | Response:
         discussion = discussions.start(current_user, mint, _text("title"), _text("body"))
     except InvalidText as error:
         return render_template("discussions/new.html", token=discussions.token_of(mint), error=str(error),
-                               title=_text("title"), body=_text("body"), limits=_limits()), error.status
+                               title=_text("title"), body=_text("body"), limits=discussions.LIMITS), error.status
     return redirect(url_for(".show", mint=mint, ref=discussion_ref(discussion)))
-
-
-def _limits() -> dict[str, int]:
-    from webapp.discussions.views import _limits as limits
-
-    return limits()
 
 
 @bp.route("/<ref>/comments/<int:post_id>/reply", methods=["GET"])
@@ -140,9 +134,8 @@ def delete(mint: str, ref: str, post_id: int) -> str | Response:
 def _changed(discussion: Discussion, post: Post) -> str | Response:
     if not is_htmx():
         return redirect(post_url(discussion, post))
-    page = discussion_page.build_thread(discussion.token.mint, discussion.id, post.id, current_user, levels=1) \
-        if post.depth else discussion_page.build(discussion.token.mint, discussion.id, current_user)
-    return render_template("discussions/_post_article.html", page=page, post=post)
+    return render_template("discussions/_post_article.html", page=discussion_page.build_post(post, current_user),
+                           post=post)
 
 
 @bp.post("/<ref>/posts/<int:post_id>/reactions")

@@ -72,12 +72,7 @@ def new(mint: str) -> str | Response:
     token = discussions.token_of(mint)
     draft = drafts.load(current_user.id, drafts.discussion_key(mint))
     return render_template("discussions/new.html", token=token, error=None, title=draft.title if draft else "",
-                           body=draft.body if draft else "", limits=_limits())
-
-
-def _limits() -> dict[str, int]:
-    return {"title_min": discussions.TITLE_MIN, "title_max": discussions.TITLE_MAX,
-            "body_min": discussions.BODY_MIN, "body_max": discussions.BODY_MAX}
+                           body=draft.body if draft else "", limits=discussions.LIMITS)
 
 
 @bp.get("/<ref>")

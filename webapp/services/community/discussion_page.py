@@ -82,6 +82,21 @@ def build_thread(mint: str, discussion_id: int, post_id: int, user: User | None,
 
 
 @dataclass(frozen=True)
+class OnePost:
+    """What one post's markup needs when it is answered alone (after its author changed it)."""
+
+    badges: dict[int, badges.AuthorBadge]
+    mine: set[tuple[int, str]]
+    viewer: Viewer
+
+
+def build_post(post: Post, user: User | None) -> OnePost:
+    viewer = Viewer.of(user)
+    return OnePost(badges.for_authors(post.discussion.token, [post.author]), reactions.mine(viewer.user_id, [post.id]),
+                   viewer)
+
+
+@dataclass(frozen=True)
 class PostHistory:
     discussion: Discussion
     post: Post

@@ -24,6 +24,7 @@ from webapp.services.community.errors import CommunityError, InvalidText
 TITLE_MIN, TITLE_MAX = 3, 150
 BODY_MIN, BODY_MAX = 1, 20_000
 PAGE_SIZE = 20
+LIMITS = {"title_min": TITLE_MIN, "title_max": TITLE_MAX, "body_min": BODY_MIN, "body_max": BODY_MAX}
 SORTS = {"hot": "Hot", "new": "New", "top": "Top this week"}
 SLUG_MAX = 60
 
