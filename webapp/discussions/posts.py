@@ -144,8 +144,10 @@ def _changed(discussion: Discussion, post: Post) -> str | Response:
 def react(mint: str, ref: str, post_id: int) -> str | Response:
     """Turn one of the member's reactions on a post on or off."""
     discussion = discussions.find(mint, discussion_id_of(ref))
-    reactions.set_reaction(current_user, discussion, post_id, request.form.get("kind", ""),
-                           request.form.get("on", "1") == "1")
+    # the page's buttons send reaction=<kind>:<1 on|0 off>; kind and on as fields work too
+    kind, _, on = request.form.get("reaction", "").partition(":")
+    reactions.set_reaction(current_user, discussion, post_id, kind or request.form.get("kind", ""),
+                           (on or request.form.get("on", "1")) == "1")
     post = posting.post_in(discussion, post_id)
     if not is_htmx():
         return redirect(post_url(discussion, post))

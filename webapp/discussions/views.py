@@ -14,6 +14,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.auth.views import ask_to_sign_in
+from webapp.discussions import links
 from webapp.services.community import comment_tree, discussion_page, discussions, drafts, reactions, trending
 from webapp.services.community.discussion_live import discussion_ref
 from webapp.services.community.errors import CommunityError
@@ -21,6 +22,8 @@ from webapp.templating import is_htmx
 
 bp = Blueprint("discussions", __name__, url_prefix="/tokens/<mint>/discussions")
 bp.add_app_template_global(discussion_ref, "discussion_ref")
+bp.add_app_template_global(links.post_address, "post_address")
+bp.add_app_template_global(links.profile_address, "profile_address")
 bp.record_once(lambda state: state.app.jinja_env.globals.update(reaction_emoji=reactions.EMOJI))
 P = ParamSpec("P")
 R = TypeVar("R")
