@@ -135,7 +135,7 @@ def _changed(discussion: Discussion, post: Post) -> str | Response:
     if not is_htmx():
         return redirect(post_url(discussion, post))
     return render_template("discussions/_post_article.html", page=discussion_page.build_post(post, current_user),
-                           post=post)
+                           post=post, discussion=discussion)
 
 
 @bp.post("/<ref>/posts/<int:post_id>/reactions")

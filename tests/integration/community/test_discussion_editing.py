@@ -29,19 +29,20 @@ def test_the_author_edits_and_every_version_is_kept(app, client, auth) -> None:
     form = client.get(edit_url).get_data(as_text=True)
     assert ">first text</textarea>" in form and 'value="First title"' in form
     assert post(client, edit_url, {"title": "Second title", "body": "second text"}).status_code == 302
-    reply = post(client, edit_url, {"title": "Second title", "body": "third _text_"}, htmx=True)
+    reply = post(client, edit_url, {"title": "Third title", "body": "third _text_"}, htmx=True)
     assert reply.status_code == 200 and "third <em>text</em>" in reply.get_data(as_text=True)
+    assert 'hx-swap-oob="outerHTML">Third title</a>' in reply.get_data(as_text=True)  # the heading follows
     with app.app_context():
         versions = db.session.scalars(select(PostVersion).order_by(PostVersion.id)).all()
         assert [(v.title, v.body) for v in versions] == [("First title", "first text"),
                                                         ("Second title", "second text")]
         discussion = db.session.scalars(select(Discussion)).one()
-        assert discussion.title == "Second title" and discussion.slug == "second-title"
+        assert discussion.title == "Third title" and discussion.slug == "third-title"
         assert get_row(Post, opening.id).edited_at is not None
     history = client.get(f"/tokens/{mint}/discussions/{discussion.id}/posts/{opening.id}/history")
     text = history.get_data(as_text=True)
     assert history.status_code == 200 and "first text" in text and "second text" in text
-    too_long = post(client, edit_url, {"title": "Second title", "body": "x" * 20_001})
+    too_long = post(client, edit_url, {"title": "Third title", "body": "x" * 20_001})  # an old slug still works
     assert too_long.status_code == 422 and "Write 1 to 20,000 characters" in too_long.get_data(as_text=True)
 
 

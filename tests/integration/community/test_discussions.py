@@ -156,3 +156,19 @@ def test_token_page_lists_the_hottest_discussions_the_same_for_everyone(app, cli
     assert page.count("Community topic") == 5
     assert f'href="/tokens/{mint}/discussions"' in page and f'href="/tokens/{mint}/discussions/new"' in page
     csrf(client)  # the signed-in page still works
+
+
+def test_members_mentioned_in_a_new_discussion_are_told_where(app, client, auth, make_user) -> None:
+    mint = make_token(app)
+    mentioned = make_user()
+    wallet = str(mentioned.pubkey())
+    auth.sign_in()
+    location = start_discussion(client, mint, "Calling the team", f"@{wallet} and @ghost, thoughts?")
+    with app.app_context():
+        from webapp.models import Notification
+
+        [note] = db.session.scalars(select(Notification)).all()
+        assert note.user_id == member_id(app, mentioned) and note.kind == "mention" and note.url == location
+        body = db.session.scalars(select(Post.body_html)).one()
+    assert f'href="/u/{wallet}"' in body and "@ghost" in body and body.count("<a ") == 1
+    assert client.get(note.url).status_code == 200

@@ -137,3 +137,17 @@ def test_signed_out_visitors_gone_posts_and_other_discussions_posts_take_no_reac
     assert reply.status_code == 401
     with app.app_context():
         assert db.session.scalar(select(Reaction.id)) is None
+
+
+def test_the_pages_buttons_say_kind_and_direction_in_one_field(app, client, auth) -> None:
+    mint = make_token(app)
+    auth.sign_in()
+    location = start_discussion(client, mint)
+    opening = _opening(app)
+    page = client.get(location).get_data(as_text=True)
+    assert 'name="reaction" value="eyes:1"' in page
+    reply = post(client, _react_url(location, opening.id), {"reaction": "eyes:1"}, htmx=True)
+    assert 'name="reaction" value="eyes:0" aria-pressed="true"' in reply.get_data(as_text=True)
+    post(client, _react_url(location, opening.id), {"reaction": "eyes:0"}, htmx=True)
+    with app.app_context():
+        assert get_row(Post, opening.id).reaction_counts == {"eyes": 0}

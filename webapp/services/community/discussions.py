@@ -90,12 +90,13 @@ def start(user: User | None, mint: str, title: str, body: str) -> Discussion:
     db.session.add(discussion)
     db.session.flush()
     post_id = posting.next_post_id()
-    db.session.add(Post(id=post_id, discussion_id=discussion.id, author_id=author.id, path=path_segment(post_id),
-                        depth=0, body=body, body_html=rendered.html, created_at=now))
+    opening = Post(id=post_id, discussion_id=discussion.id, author_id=author.id, path=path_segment(post_id), depth=0,
+                   body=body, body_html=rendered.html, created_at=now)
+    db.session.add(opening)
     db.session.flush()
     trending.rank_one(discussion.id)
     drafts.clear(author.id, drafts.discussion_key(mint))
-    posting.notify_mentions(author, rendered.mentioned, post_id, discussion, title)
+    posting.notify_mentions(author, rendered.mentioned, opening, discussion)
     db.session.commit()
     return discussion
 

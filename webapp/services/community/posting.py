@@ -84,22 +84,22 @@ def reply(user: User | None, discussion: Discussion, parent_id: int, body: str) 
                          f"replied to your {'post' if parent.depth == 0 else 'comment'} in {where}",
                          url=discussion_live.post_url(discussion, post), actor_id=author.id,
                          data={"post_id": post_id, "discussion_id": discussion.id})
-    notify_mentions(author, rendered.mentioned, post_id, discussion, discussion.title, skip={parent.author_id})
+    notify_mentions(author, rendered.mentioned, post, discussion, skip={parent.author_id})
     db.session.commit()
     db.session.refresh(post)
     discussion_live.comment_added(discussion, post)
     return post
 
 
-def notify_mentions(author: User, mentioned: tuple[int, ...], post_id: int, discussion: Discussion, title: str,
+def notify_mentions(author: User, mentioned: tuple[int, ...], post: Post, discussion: Discussion,
                     skip: set[int] | frozenset[int] = frozenset()) -> None:
     """Tell each member mentioned (once per post while unread) where."""
     for member_id in mentioned:
         if member_id in skip:
             continue
-        notifications.notify(member_id, NotificationKind.MENTION, f"mention:post:{post_id}",
-                             f"mentioned you in “{title}”", url=discussion_live.post_url_for(discussion, post_id),
-                             actor_id=author.id, data={"post_id": post_id, "discussion_id": discussion.id})
+        notifications.notify(member_id, NotificationKind.MENTION, f"mention:post:{post.id}",
+                             f"mentioned you in “{discussion.title}”", url=discussion_live.post_url(discussion, post),
+                             actor_id=author.id, data={"post_id": post.id, "discussion_id": discussion.id})
 
 
 def _own_visible_post(user: User | None, discussion: Discussion, post_id: int) -> tuple[User, Post]:
@@ -131,7 +131,7 @@ def edit(user: User | None, discussion: Discussion, post_id: int, body: str, tit
 
         discussion.title, discussion.slug = new_title, slugify(new_title)
     new_mentions = tuple(member_id for member_id in rendered.mentioned if member_id not in before)
-    notify_mentions(member, new_mentions, post.id, discussion, discussion.title)
+    notify_mentions(member, new_mentions, post, discussion)
     db.session.commit()
     discussion_live.post_changed(discussion, post)
     return post
