@@ -140,7 +140,7 @@ def following(member_id: int, before: int | None = None, page_size: int = LIST_P
     return _page(query, before, page_size)
 
 
-def _page(query: Select[tuple[Follow, User]], before: int | None, page_size: int) -> MemberList:
+def _page(query: Select[Follow, User], before: int | None, page_size: int) -> MemberList:
     if before is not None:
         query = query.where(Follow.id < before)
     rows = db.session.execute(query.order_by(Follow.id.desc()).limit(page_size + 1)).all()
