@@ -5,7 +5,7 @@ import threading
 
 from sqlalchemy import func, select
 
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, get_row
 from tests.integration.community.people import add_member, add_token
 from webapp.extensions import db
 from webapp.models import Follow, Notification, User
@@ -49,7 +49,7 @@ def test_new_followers_fold_into_one_notification(app) -> None:
     fans = [add_member(app, name)[0] for name in ("Fan1", "Fan2", "Fan3")]
     with app.app_context():
         for fan in fans:
-            assert follows.follow_member(db.session.get(User, fan), wallet) is True
+            assert follows.follow_member(get_row(User, fan), wallet) is True
         row = db.session.scalar(select(Notification).where(Notification.user_id == them))
         assert row is not None and row.count == 3 and row.actor_ids == list(reversed(fans))
         from webapp.services.community.notification_page import member_names, sentence
@@ -87,7 +87,7 @@ def test_signed_out_visitors_cannot_follow(app, client) -> None:
 def test_concurrent_double_follow_makes_one_row(app) -> None:
     me, _, _ = add_member(app, "Twice")
     _, wallet, _ = add_member(app, "Target")
-    token_id, mint = add_token(app)
+    _, mint = add_token(app)
     errors: list[Exception] = []
     results: list[bool] = []
     barrier = threading.Barrier(8)
@@ -95,9 +95,10 @@ def test_concurrent_double_follow_makes_one_row(app) -> None:
     def follow(index: int) -> None:
         try:
             with app.app_context():
-                member = db.session.get(User, me)
+                member = get_row(User, me)
                 barrier.wait()
-                results.append(follows.follow_member(member, wallet) if index % 2 else follows.follow_token(member, mint))
+                done = follows.follow_member(member, wallet) if index % 2 else follows.follow_token(member, mint)
+                results.append(done)
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
 

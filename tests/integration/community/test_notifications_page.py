@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import select
 
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, get_row
 from tests.integration.community.people import add_member
 from webapp import live
 from webapp.extensions import db
@@ -78,7 +78,7 @@ def test_mark_one_read_swaps_the_row_and_the_bell(app, client, auth) -> None:
     assert 'id="nav-notifications"' in html and 'hx-swap-oob="outerHTML"' in html
     assert 'data-testid="unread-count">1<' in html
     with app.app_context():
-        assert db.session.get(Notification, first).read_at is not None
+        assert get_row(Notification, first).read_at is not None
 
 
 def test_mark_all_read_without_javascript(app, client, auth) -> None:
@@ -107,7 +107,7 @@ def test_other_members_cannot_mark_or_open_yours(app, client, auth) -> None:
     assert client.post(f"/notifications/{theirs}/read", headers={"X-CSRFToken": token}).status_code == 404
     assert client.get(f"/notifications/{theirs}/open").status_code == 404
     with app.app_context():
-        assert db.session.get(Notification, theirs).read_at is None
+        assert get_row(Notification, theirs).read_at is None
 
 
 def test_marking_needs_the_csrf_token(app, client, auth) -> None:
@@ -118,7 +118,7 @@ def test_marking_needs_the_csrf_token(app, client, auth) -> None:
         db.session.commit()
     assert client.post(f"/notifications/{mine}/read").status_code == 400
     with app.app_context():
-        assert db.session.get(Notification, mine).read_at is None
+        assert get_row(Notification, mine).read_at is None
 
 
 def test_opening_a_notification_marks_it_read_and_follows_its_link(app, client, auth) -> None:
@@ -133,7 +133,7 @@ def test_opening_a_notification_marks_it_read_and_follows_its_link(app, client, 
     assert reply.status_code == 302 and reply.headers["Location"] == "/tokens/x/discussions/4-a#post-9"
     assert client.get(f"/notifications/{unsafe}/open").headers["Location"] == "/notifications"
     with app.app_context():
-        assert db.session.get(Notification, mine).read_at is not None
+        assert get_row(Notification, mine).read_at is not None
 
 
 def test_pages_by_keyset_without_gaps_or_repeats(app, client, auth) -> None:
