@@ -46,7 +46,7 @@ def test_owner_sets_name_and_bio_shown_escaped_on_the_profile(app, client, auth)
     assert reply.status_code == 302 and reply.headers["Location"] == f"/u/{wallet}"
     page = client.get(f"/u/{wallet}").get_data(as_text=True)
     assert "Satoshi_N." in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
-    assert 'data-testid="edit-profile"' in page and "Joined" in page
+    assert 'data-testid="edit-profile"' in page and "Member since" in page
     assert _member(app, me).display_name == "Satoshi_N."
 
 

@@ -71,7 +71,8 @@ def discussion_url(discussion: Discussion) -> str:
 
 def excerpt(markdown: str, limit: int = EXCERPT_CHARS) -> str:
     """The first words of a post as plain text (the Markdown marks dropped)."""
-    text = re.sub(r"[`*_>#\[\]()~|-]+", " ", markdown)
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown)  # a link or image: its text
+    text = re.sub(r"[`*>#~|]+|^\s*[-+]\s", " ", text, flags=re.MULTILINE)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
 
