@@ -81,11 +81,14 @@ def test_keyset_pages_have_no_gaps_or_repeats_across_sources(app) -> None:
     token_id, mint = add_token(app, "PGE")
     with app.app_context():
         follows.follow_token(get_row(User, me), mint)
+        mine = opening_post(add_discussion(token_id, me, "My thread", T0 - minutes(60)))
         expected = []
         for index in range(23):
             at = T0 + minutes(index // 2)  # pairs share a moment: ties across kinds and ids
             expected.append(("trade", _trade(mint, at)))
             expected.append(("discussion", add_discussion(token_id, author, f"Topic {index}", at).id))
+            if index % 3 == 0:
+                expected.append(("comment", add_comment(mine, author, f"Comment {index}", at).id))
         member = get_row(User, me)
         seen: list[tuple[str, int]] = []
         cursor = None
@@ -96,7 +99,7 @@ def test_keyset_pages_have_no_gaps_or_repeats_across_sources(app) -> None:
             if cursor is None:
                 break
         everything = feed.build(member, None, page_size=100)
-    assert len(seen) == len(set(seen)) == 46
+    assert len(seen) == len(set(seen)) == len(expected) == 54
     assert seen == [(item.kind, item.id) for item in everything.items]
     assert set(seen) == set(expected)
     moments = [item.at for item in everything.items]

@@ -111,13 +111,21 @@ def new_discussions(user: User, members: list[int], tokens: list[int], cursor: c
 
 
 def thread_comments(user: User, cursor: cursors.Cursor | None, limit: int) -> list[FeedItem]:
-    parent = aliased(Post)
-    query = (select(Post, Discussion)
-             .join(Discussion, Discussion.id == Post.discussion_id)
-             .join(parent, parent.id == Post.parent_id)
-             .where(Post.depth > 0, Post.state == PostState.VISIBLE.value, Post.author_id != user.id,
-                    or_(Discussion.author_id == user.id, parent.author_id == user.id)))
-    rows = _limited(query, Post.created_at, Post.id, COMMENT, cursor, limit)
+    """Others' comments in discussions the member started, and replies to the member's posts.
+
+    Two indexed reads (posts by discussion, posts by parent) merged here, rather
+    than one OR across a join that would scan every post.
+    """
+    visible_comment = and_(Post.depth > 0, Post.state == PostState.VISIBLE.value, Post.author_id != user.id)
+    my_discussions = select(Discussion.id).where(Discussion.author_id == user.id)
+    my_posts = select(Post.id).where(Post.author_id == user.id).scalar_subquery()
+    found: dict[int, tuple[Post, Discussion]] = {}
+    for condition in (Post.discussion_id.in_(my_discussions), Post.parent_id.in_(my_posts)):
+        query = (select(Post, Discussion).join(Discussion, Discussion.id == Post.discussion_id)
+                 .where(visible_comment, condition))
+        for post, discussion in _limited(query, Post.created_at, Post.id, COMMENT, cursor, limit):
+            found[post.id] = (post, discussion)
+    rows = sorted(found.values(), key=lambda row: (row[0].created_at, row[0].id), reverse=True)[:limit]
     return [FeedItem(COMMENT, p.created_at, p.id, f"{p.author.name} commented in “{d.title}”", None,
                      excerpt(p.body), f"{discussion_url(d)}#post-{p.id}") for p, d in rows]
 
