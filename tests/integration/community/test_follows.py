@@ -164,3 +164,16 @@ def test_token_follow_button_is_per_visitor_and_works_without_javascript(app, cl
     assert 'data-testid="follow-token"' in gone.get_data(as_text=True)
     with app.app_context():
         assert not follows.follows_token(me, token_id)
+
+
+def test_demo_members_follow_each_other_once(app) -> None:
+    from webapp.services.community.demo_people import PEOPLE, seed_people
+
+    add_token(app, "DMO")
+    with app.app_context():
+        seed_people(log=lambda _: None)
+        rows = db.session.scalar(select(func.count()).select_from(Follow))
+        seed_people(log=lambda _: None)  # a second run changes nothing
+        assert db.session.scalar(select(func.count()).select_from(Follow)) == rows == len(PEOPLE) * 3
+        assert db.session.scalar(select(func.count()).select_from(Notification)) == len(PEOPLE)  # folded per member
+        assert db.session.scalar(select(User.display_name).where(User.display_name == "ana")) == "ana"
