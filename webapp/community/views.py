@@ -45,8 +45,9 @@ def mark_read(notification_id: int) -> str | Response:
         notification_page.one(current_user.id, notification_id)
     except notification_page.NotificationNotFound as error:
         abort(404, description=str(error))
-    notifications_service.mark_read(current_user.id, notification_id)
-    db.session.commit()
+    if notifications_service.mark_read(current_user.id, notification_id):
+        db.session.commit()
+        notification_page.push_unread(current_user.id)
     if not is_htmx():
         return redirect(url_for("community.notifications"))
     line = notification_page.one(current_user.id, notification_id)
@@ -59,7 +60,9 @@ def mark_read(notification_id: int) -> str | Response:
 def mark_all_read() -> str | Response:
     """Mark every notification read."""
     changed = notifications_service.mark_read(current_user.id)
-    db.session.commit()
+    if changed:
+        db.session.commit()
+        notification_page.push_unread(current_user.id)
     if not is_htmx():
         flash(f"Marked {changed} notification{'s' if changed != 1 else ''} read." if changed else "Nothing unread.")
         return redirect(url_for("community.notifications"))

@@ -167,3 +167,29 @@ def test_the_bell_count_arrives_live_over_the_members_topic(app, client, auth) -
         pushed = live.missed(topic, start)
     assert pushed, "nothing pushed to the member"
     assert 'data-testid="unread-count">2<' in pushed[-1].html and 'hx-swap-oob="outerHTML"' in pushed[-1].html
+
+
+def test_marking_read_updates_the_bell_in_the_members_other_tabs(app, client, auth) -> None:
+    owner, _ = _signed_in(app, auth)
+    other, _, _ = add_member(app, "Ana")
+    with app.app_context():
+        first = notify(owner, NotificationKind.REPLY, "reply:11", "replied", actor_id=other)
+        notify(owner, NotificationKind.REPLY, "reply:12", "replied", actor_id=other)
+        db.session.commit()
+        topic = live.user_topic(owner)
+        start = live.latest_cursor(topic) or "0-0"
+    token = csrf_token_from(_page(client))
+    client.post(f"/notifications/{first}/read", headers={"X-CSRFToken": token, "HX-Request": "true"})
+    with app.app_context():
+        pushed = live.missed(topic, start)
+        assert len(pushed) == 1 and 'data-testid="unread-count">1<' in pushed[0].html
+        start = live.latest_cursor(topic)
+    client.post("/notifications/read-all", headers={"X-CSRFToken": token, "HX-Request": "true"})
+    with app.app_context():
+        pushed = live.missed(topic, start)
+        assert len(pushed) == 1 and 'id="nav-notifications"' in pushed[0].html
+        assert 'data-testid="unread-count"' not in pushed[0].html
+        start = live.latest_cursor(topic)
+    client.post("/notifications/read-all", headers={"X-CSRFToken": token, "HX-Request": "true"})
+    with app.app_context():
+        assert live.missed(topic, start) == []  # nothing changed, nothing pushed

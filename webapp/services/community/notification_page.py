@@ -6,18 +6,22 @@ reads from one row: each name once, the rest counted.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 
+from webapp import live
 from webapp.extensions import db
+from webapp.live.fragments import render_fragment
 from webapp.models import Notification, User
 from webapp.services.community import cursors
 from webapp.services.community import notifications as notifications_service
 
 PAGE_SIZE = 30
 NAMES_SHOWN = 2
+log = logging.getLogger("momentum.community")
 
 
 class NotificationNotFound(LookupError):
@@ -113,11 +117,21 @@ def open_target(user_id: int, notification_id: int) -> str:
         Notification.id == notification_id, Notification.user_id == user_id))
     if row is None:
         raise NotificationNotFound("No such notification.")
-    notifications_service.mark_read(user_id, notification_id)
-    db.session.commit()
+    if notifications_service.mark_read(user_id, notification_id):
+        db.session.commit()
+        push_unread(user_id)
     return row.url if row.url and _safe_target(row.url) else "/notifications"
 
 
 def _safe_target(url: str) -> bool:
     """A path on this site or an https address (an explorer link): never another scheme."""
     return (url.startswith("/") and not url.startswith("//")) or url.startswith("https://")
+
+
+def push_unread(user_id: int) -> None:
+    """After marking read: the member's other tabs get the new bell count (call after the commit)."""
+    html = render_fragment("community/_unread_badge.html", unread=notifications_service.unread_count(user_id))
+    try:
+        live.publish(live.user_topic(user_id), html)
+    except Exception:  # the hub is best effort: the next page shows the right count
+        log.exception("could not push the unread count of member %s", user_id)
