@@ -100,3 +100,21 @@ def test_notifications_feed_and_profile(app, live_server, page, screenshot) -> N
     page.goto(live_server + f"/u/{wallet}")
     expect(page.get_by_test_id("profile-bio")).to_contain_text("curves and community funds")
     screenshot("member-profile")
+
+
+def test_profile_settings_refuse_a_taken_name(app, live_server, page, screenshot) -> None:
+    keypair = sign_in_with_test_wallet(app, live_server, page)
+    with app.app_context():
+        db.session.add(User(wallet=str(Keypair().pubkey()), display_name="Taken_Name"))
+        db.session.commit()
+    page.goto(live_server + f"/u/{keypair.pubkey()}")
+    page.get_by_test_id("edit-profile").click()
+    page.fill("#display_name", "taken_name")
+    page.fill("#bio", "Hello")
+    page.get_by_test_id("save-profile").click()
+    expect(page.get_by_test_id("profile-error")).to_contain_text("is taken")
+    screenshot("profile-settings-taken")
+    page.fill("#display_name", "fresh.name")
+    page.get_by_test_id("save-profile").click()
+    expect(page.locator("h1")).to_contain_text("fresh.name")
+    expect(page.get_by_test_id("profile-bio")).to_have_text("Hello")

@@ -126,3 +126,34 @@ def test_member_profile_lists_recent_visible_posts_and_follow_counts(app, client
 def test_non_members_keep_not_a_member_yet(client) -> None:
     page = client.get(f"/u/{Keypair().pubkey()}").get_data(as_text=True)
     assert 'data-testid="not-a-member"' in page and "Recent posts" not in page and "follower" not in page
+
+
+def test_two_members_claiming_one_name_at_once_get_it_once(app) -> None:
+    import threading
+
+    from webapp.services.community import member_profile
+
+    ids = [add_member(app)[0] for _ in range(6)]
+    outcomes: list[str] = []
+    barrier = threading.Barrier(len(ids))
+
+    def claim(member_id: int, index: int) -> None:
+        with app.app_context():
+            member = get_row(User, member_id)
+            barrier.wait()
+            try:
+                member_profile.update(member, "Same_Name" if index % 2 else "same_name", "")
+                outcomes.append("saved")
+            except member_profile.ProfileError as error:
+                outcomes.append(error.message)
+
+    threads = [threading.Thread(target=claim, args=(member_id, index)) for index, member_id in enumerate(ids)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("saved") == 1
+    assert all("is taken" in outcome for outcome in outcomes if outcome != "saved")
+    with app.app_context():
+        names = db.session.scalars(select(User.display_name).where(User.id.in_(ids))).all()
+        assert sorted(name.lower() for name in names if name) == ["same_name"]

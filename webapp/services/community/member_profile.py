@@ -35,7 +35,7 @@ def clean_name(text: str) -> str | None:
     if not name:
         return None
     if not NAME_PATTERN.match(name):
-        raise ProfileError("display_name", f"A display name is {NAME_RULE} (no spaces); {name[:40]!r} is not.")
+        raise ProfileError("display_name", f"A display name is {NAME_RULE} (no spaces); “{name[:40]}” is not.")
     return name
 
 
@@ -58,7 +58,7 @@ def update(member: User, display_name: str, bio: str) -> None:
     name = clean_name(display_name)
     cleaned_bio = clean_bio(bio)
     if name is not None and name_taken(name, member.id):
-        raise ProfileError("display_name", f"The display name {name!r} is taken (names ignore case): choose another.")
+        raise ProfileError("display_name", f"The display name “{name}” is taken (names ignore case): choose another.")
     member.display_name = name
     member.bio = cleaned_bio
     try:
@@ -66,4 +66,4 @@ def update(member: User, display_name: str, bio: str) -> None:
     except IntegrityError:  # another member took the name between the check and the write
         db.session.rollback()
         raise ProfileError("display_name",
-                           f"The display name {name!r} is taken (names ignore case): choose another.") from None
+                           f"The display name “{name}” is taken (names ignore case): choose another.") from None
