@@ -139,6 +139,8 @@ def test_the_applicant_is_team_too_and_sees_the_new_challenge_button(client, aut
     ({"reward_points": "-5"}, "The reward in points is a whole number, 0 or more."),
     ({"reward_points": "2.5"}, "The reward in points is a whole number, 0 or more."),
     ({"reward_points": "9" * 20}, "The reward in points is too large."),
+    ({"reward_points": "9" * 5_000}, "The reward in points is too large."),
+    ({"reward_tokens": "9" * 5_000}, "Reward in CCAT: the amount is too large."),
     ({"reward_tokens": "1.0000001"}, "This token has 6 decimals; the amount has more."),
     ({"reward_tokens": "-3"}, "The amount must be above zero."),
     ({"reward_tokens": "lots"}, "The amount must be a number"),
@@ -440,6 +442,24 @@ def test_the_database_refuses_a_rejection_without_reason(app, token) -> None:
         with pytest.raises(IntegrityError):
             db.session.commit()
         db.session.rollback()
+
+
+def test_a_suspended_team_member_neither_creates_nor_reviews(app, client, auth, token) -> None:
+    challenge_id = _challenge(app)
+    entry_id, _ = _entry(app, challenge_id)
+    auth.sign_in(token["team_wallet"])
+    with app.app_context():
+        member = db.session.scalars(select(User).where(User.wallet == str(token["team_wallet"].pubkey()))).one()
+        member.suspended_until = datetime.now(UTC) + timedelta(hours=5)
+        db.session.commit()
+    created = _post(client, f"/tokens/{MINT}/challenges/new", _form())
+    reviewed = _post(client, f"/tokens/{MINT}/challenges/{challenge_id}/entries/{entry_id}/review",
+                     {"decision": "accept"})
+    for reply in (created, reviewed):
+        assert reply.status_code == 403 and "You are suspended until" in reply.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Challenge)) == 1
+        assert get_row(ChallengeEntry, entry_id).status == "pending"
 
 
 def test_a_reviewer_cannot_review_their_own_entry(app, client, auth, token) -> None:

@@ -32,6 +32,7 @@ LINK_MAX = 2_048
 REASON_MAX = 1_000
 ALREADY_REVIEWED = "This entry has already been reviewed; its decision stands."
 MAX_BIGINT = 2**63 - 1  # rewards are stored in BIGINT columns
+AMOUNT_TEXT_MAX = 64  # longer than any amount a BIGINT holds, with separators and decimals
 DATE_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends; read as UTC
 
 
@@ -97,7 +98,14 @@ def ensure_can_create(user: User | None, token: Token) -> User:
         raise ChallengeRefused("Sign in with your wallet to create a challenge.", 401)
     if not can_create(user, token):
         raise ChallengeRefused(f"Only the {token.symbol} team or an admin can create challenges on this token.", 403)
-    return user  # type: ignore[return-value]
+    return _not_suspended(user)
+
+
+def _not_suspended(user: User | None) -> User:
+    try:
+        return rights.ensure_can_participate(user)
+    except rights.NotAllowed as error:
+        raise ChallengeRefused(str(error), 403) from error
 
 
 # --- reading the form --------------------------------------------------------------------------------
@@ -140,7 +148,7 @@ def _points(text: str, problems: list[str]) -> int:
     if not cleaned.isdigit() or not cleaned.isascii():
         problems.append("The reward in points is a whole number, 0 or more.")
         return 0
-    if int(cleaned) > MAX_BIGINT:
+    if len(cleaned) > len(str(MAX_BIGINT)) or int(cleaned) > MAX_BIGINT:
         problems.append("The reward in points is too large.")
         return 0
     return int(cleaned)
@@ -149,6 +157,9 @@ def _points(text: str, problems: list[str]) -> int:
 def _token_units(text: str, token: Token, problems: list[str]) -> int:
     """Tokens typed as "1,000.5" → base units with the mint's decimals, exactly; 0 when left empty."""
     cleaned = (text or "").strip()
+    if len(cleaned) > AMOUNT_TEXT_MAX:
+        problems.append(f"Reward in {token.symbol}: the amount is too large.")
+        return 0
     try:
         if not cleaned or Decimal(cleaned.replace(",", "")) == 0:
             return 0
@@ -237,6 +248,7 @@ def review_entry(reviewer: User | None, entry: ChallengeEntry, decision: str, re
     assert reviewer is not None
     if not can_review(reviewer, token):
         raise ChallengeRefused("Only moderators, admins and the token's team review challenge entries.", 403)
+    _not_suspended(reviewer)
     if entry.user_id == reviewer.id:
         raise ChallengeRefused("You cannot review your own entry; another reviewer decides it.", 403)
     if entry.status != EntryStatus.PENDING.value:
