@@ -86,7 +86,7 @@ def review(mint: str, challenge_id: int, entry_id: int) -> str | Response:
     entry = challenges.review_entry(current_user, challenge_pages.entry_in(challenge, entry_id), decision,
                                     request.form.get("reason", ""), ip_address=request.remote_addr)
     if is_htmx():
-        return render_template("challenges/_reviewed.html", view=challenge_pages.entry_view(entry),
+        return render_template("challenges/_review_item.html", view=challenge_pages.entry_view(entry),
                                page=challenge_pages.build(mint, challenge_id, current_user))
     flash(f"Entry {decision}ed; the entrant has been notified.")
     return redirect(url_for("challenges.show", mint=mint, challenge_id=challenge_id), 303)
