@@ -85,8 +85,8 @@ def queue() -> str:
     except ValueError as error:
         abort(400, description=str(error))
     template = "moderation/_queue.html" if is_htmx() else "moderation/queue.html"
-    return render_template(template, page=page, action_form=PostActionForm(), member_form=MemberActionForm(),
-                           suspend_form=SuspendForm())
+    return render_template(template, page=page, fragment=is_htmx(), action_form=PostActionForm(),
+                           member_form=MemberActionForm(), suspend_form=SuspendForm())
 
 
 def _back_to_queue(message: str) -> Response:
