@@ -151,6 +151,16 @@ def test_restoring_a_hidden_post_tells_its_author_and_pushes_it_back(app, client
     assert f'id="post-{post_id}-body"' in entry.html and "<p>Fine after all</p>" in entry.html
 
 
+@pytest.mark.parametrize("action", ["restore", "hide"])
+def test_a_removed_post_stays_removed(app, client, auth, action) -> None:
+    post_id = _reported_comment(app)
+    signed_member(app, auth, "moderator")
+    assert _act(client, [post_id], "remove").status_code == 302
+    reply = _act(client, [post_id], action)
+    assert reply.status_code == 409 and "removed for good" in reply.get_data(as_text=True)
+    assert post_row(app, post_id).state == "removed" and _audit(app, f"post.{action}") == []
+
+
 def test_dismissing_reports_that_hid_a_post_shows_it_again(app, client, auth, monkeypatch) -> None:
     monkeypatch.setitem(app.config, "REPORT_HIDE_THRESHOLD", 2)
     post_id = _reported_comment(app, reporters=2)

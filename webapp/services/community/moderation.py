@@ -109,6 +109,8 @@ def moderate_posts(actor: User, post_ids: Sequence[int], action: str, reason: st
         ensure_may_act_on(actor, post.author)
         if post.state == PostState.DELETED.value and chosen is not PostAction.DISMISS:
             raise ModerationRefused(f"Post #{post.id} was deleted by its author; only its reports can be dismissed.")
+        if post.state == PostState.REMOVED.value and chosen in (PostAction.HIDE, PostAction.RESTORE):
+            raise ModerationRefused(f"Post #{post.id} was removed for good; it cannot be hidden or restored.", 409)
     now = now or datetime.now(UTC)
     changed = [post for post in posts if _apply(actor, post, chosen, effect, reason, ip_address, now)]
     db.session.commit()

@@ -110,7 +110,8 @@ def file_report(reporter: User | None, post: Post, reason: str, details: str = "
     try:
         member = ensure_can_participate(reporter, now)
     except NotAllowed as refusal:
-        raise ReportRefused(str(refusal), 403) from refusal
+        signed_in = reporter is not None and getattr(reporter, "is_authenticated", False)
+        raise ReportRefused(str(refusal), 403 if signed_in else 401) from refusal
     details = (details or "").strip()
     if reason not in REPORT_REASONS:
         raise ReportRefused("Choose why you report this post: " + ", ".join(REPORT_REASONS) + ".")
