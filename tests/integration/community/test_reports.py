@@ -15,6 +15,7 @@ from webapp.models import (
     Discussion,
     HolderAccount,
     IndexedTransaction,
+    Notification,
     Post,
     PostState,
     Report,
@@ -299,6 +300,9 @@ def test_enough_weighted_reports_hide_the_post_live_until_reviewed(app, client, 
     html = entry.html
     assert f'id="post-{target}-body"' in html and 'hx-swap-oob="outerHTML"' in html
     assert "hidden after reports, awaiting review" in html and "rude words" not in html
+    with app.app_context():
+        told = db.session.scalars(select(Notification.text).where(Notification.user_id == hidden.author_id)).all()
+    assert told == ["Your comment was hidden after members reported it, until a moderator reviews it."]
     # a hidden post can still take reports (they add weight) without pushing again
     signed_member(app, auth)
     assert post_report(client, auth, target, "spam").status_code == 302

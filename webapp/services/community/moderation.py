@@ -140,13 +140,13 @@ def _apply(actor: User, post: Post, action: PostAction, effect: _Effect, reason:
                           "reports": {effect.report_status: len(reporter_ids)}})
     noun = _post_noun(post)
     url = post_context_url(post)
-    if post.state != previous and post.state in (PostState.HIDDEN.value, PostState.REMOVED.value,
-                                                PostState.VISIBLE.value):
+    upheld = effect.report_status == ReportStatus.UPHELD.value
+    if post.state != previous or upheld:  # a moderator's hide of a post reports had hidden is news too
         verb = effect.verb or "restored"
         text = f"A moderator {verb} your {noun}" + (f": {reason}" if reason else ".")
         notifications.notify(post.author_id, NotificationKind.MODERATION, f"moderation:post:{post.id}", text,
                              url=url, data={"post_id": post.id, "action": action.value, "reason": reason})
-    if effect.report_status == ReportStatus.UPHELD.value:
+    if upheld:
         for reporter_id in reporter_ids:
             notifications.notify(reporter_id, NotificationKind.MODERATION, f"moderation:report:{post.id}",
                                  f"Thanks for your report: a moderator {effect.verb} the {noun}.",

@@ -20,7 +20,18 @@ from webapp import live
 from webapp.extensions import db
 from webapp.live.fragments import render_fragment
 from webapp.live.topics import discussion_topic
-from webapp.models import HolderAccount, Post, PostState, Report, ReportStatus, Role, TransactionEvent, User
+from webapp.models import (
+    HolderAccount,
+    NotificationKind,
+    Post,
+    PostState,
+    Report,
+    ReportStatus,
+    Role,
+    TransactionEvent,
+    User,
+)
+from webapp.services.community import notifications
 from webapp.services.community.rights import NotAllowed, ensure_can_participate
 
 log = logging.getLogger("momentum.moderation")
@@ -137,6 +148,11 @@ def file_report(reporter: User | None, post: Post, reason: str, details: str = "
         hid = db.session.execute(update(Post).where(Post.id == post.id, Post.state == PostState.VISIBLE.value)
                                  .values(state=PostState.HIDDEN.value, state_reason=AUTO_HIDDEN_REASON)
                                  ).rowcount > 0  # type: ignore[attr-defined]
+    if hid:
+        noun = "discussion" if post.depth == 0 else "comment"
+        notifications.notify(post.author_id, NotificationKind.MODERATION, f"moderation:post:{post.id}",
+                             f"Your {noun} was hidden after members reported it, until a moderator reviews it.",
+                             data={"post_id": post.id, "action": "auto_hide"})
     db.session.commit()
     if hid:
         db.session.refresh(post)
