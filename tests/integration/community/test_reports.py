@@ -79,8 +79,8 @@ def comment(app, parent_id: int, author_id: int, body: str = "A comment") -> int
         return post.id
 
 
-def holding(app, wallet: str, days: int, amount: int = 1_000) -> None:
-    """`wallet` holds `amount` of the test token, first bought `days` ago (as the indexer records it)."""
+def holding(app, wallet: str, days: int, amount: int = 1_000, received: bool = False) -> None:
+    """`wallet` holds `amount` of the test token, first bought (or `received` by transfer) `days` ago."""
     with app.app_context():
         db.session.add(HolderAccount(account=str(Keypair().pubkey()), mint=MINT, owner=wallet, amount=amount, slot=1))
         if days >= 0:
@@ -90,8 +90,10 @@ def holding(app, wallet: str, days: int, amount: int = 1_000) -> None:
             db.session.add(tx)
             db.session.flush()
             db.session.add(TransactionEvent(transaction_id=tx.id, position=0, signature=signature, slot=1,
-                                            block_time=moment, label="buy", wallet=wallet, mint=MINT,
-                                            token_amount=amount, sol_amount=1))
+                                            block_time=moment, label="transfer" if received else "buy",
+                                            wallet=str(Keypair().pubkey()) if received else wallet,
+                                            counterparty=wallet if received else None, mint=MINT,
+                                            token_amount=amount, sol_amount=0 if received else 1))
         db.session.commit()
 
 
@@ -248,20 +250,23 @@ def test_members_in_good_standing_see_no_banner(app, client, auth) -> None:
     assert 'data-testid="suspension-banner"' not in client.get("/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("role", "held_days", "amount", "weight"), [
-    ("member", None, 0, 1),  # holds nothing
-    ("member", 2, 1_000, 1),  # a new holder
-    ("member", 8, 1_000, 2),
-    ("member", 45, 1_000, 3),
-    ("member", 45, 0, 1),  # held long ago, sold everything
-    ("moderator", None, 0, 5),
-    ("admin", 45, 1_000, 5),
+@pytest.mark.parametrize(("role", "held_days", "amount", "received", "weight"), [
+    ("member", None, 0, False, 1),  # holds nothing
+    ("member", 2, 1_000, False, 1),  # a new holder
+    ("member", 8, 1_000, False, 2),
+    ("member", 10, 1_000, True, 2),  # got it by a transfer
+    ("member", 45, 1_000, False, 3),
+    ("member", 45, 0, False, 1),  # held long ago, sold everything
+    ("member", -1, 1_000, False, 1),  # holds, but the indexer has no record of when it got them
+    ("moderator", None, 0, False, 5),
+    ("admin", 45, 1_000, False, 5),
 ])
-def test_a_report_weighs_by_how_long_the_reporter_has_held_the_token(app, role, held_days, amount, weight) -> None:
+def test_a_report_weighs_by_how_long_the_reporter_has_held_the_token(app, role, held_days, amount, received,
+                                                                     weight) -> None:
     _, opening = discussion(app, member(app))
     reporter = member(app, role)
     if held_days is not None:
-        holding(app, wallet_of(app, reporter), held_days, amount)
+        holding(app, wallet_of(app, reporter), held_days, amount, received)
     with app.test_request_context():
         filed = reports.file_report(db.session.get_one(User, reporter), db.session.get_one(Post, opening), "abuse")
     assert filed.weight == weight
@@ -329,9 +334,13 @@ def test_the_report_control_shows_for_other_members_posts_only(app, client, auth
     template = '{% include "moderation/_report_control.html" %}'
     with app.test_request_context("/tokens/x/discussions/1"):
         post = db.session.get_one(Post, opening)
+        assert render_template_string(template, post=post).strip() == ""  # signed out
         login_user(db.session.get_one(User, viewer))
         html = render_template_string(template, post=post)
         assert f'action="/posts/{opening}/report"' in html and "<summary>Report</summary>" in html
         assert 'name="next" value="/tokens/x/discussions/1"' in html
         login_user(db.session.get_one(User, author))
-        assert "<summary>" not in render_template_string(template, post=post)
+        assert render_template_string(template, post=post).strip() == ""  # not on one's own post
+        post.state = PostState.HIDDEN.value
+        login_user(db.session.get_one(User, viewer))
+        assert render_template_string(template, post=post).strip() == ""
