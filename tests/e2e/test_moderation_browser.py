@@ -1,6 +1,8 @@
 """The moderation queue in the browser: reported posts grouped, a bulk hide, and the hidden post's author told."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -64,3 +66,27 @@ def test_a_moderator_reviews_reports_and_hides_two_posts_at_once(app, live_serve
         assert author.is_suspended() and author.suspension_reason == "Off-topic posts after two warnings"
     page.locator(f"#queue-post-{posts[2]}").get_by_text("Author: warn or suspend").click()
     screenshot("moderation-queue-suspended-author")
+
+
+def test_a_member_reports_from_the_report_page_and_a_suspended_one_sees_why(app, live_server, page,
+                                                                          screenshot) -> None:
+    _, opening = discussion(app, member(app), body="Send 1 SOL to this address and get 2 back")
+    keypair = sign_in_with_test_wallet(app, live_server, page)
+    page.goto(live_server + f"/posts/{opening}/report")
+    expect(page.get_by_text("3 after 30 days")).to_be_visible()
+    page.locator('select[name="reason"]').select_option("scam")
+    page.locator('textarea[name="details"]').fill("Classic doubling scam")
+    screenshot("report-post")
+    page.get_by_role("button", name="Send report").click()
+    expect(page.locator("#alerts")).to_contain_text("Thanks: your report is with the moderators.")
+    expect(page.get_by_text("You reported this post")).to_be_visible()
+    with app.app_context():
+        reporter = db.session.scalars(select(User).where(User.wallet == str(keypair.pubkey()))).one()
+        reporter.suspended_until = datetime(2031, 1, 2, 3, 4, tzinfo=UTC)
+        reporter.suspension_reason = "Spamming referral links"
+        db.session.commit()
+    page.goto(live_server + "/tokens")
+    banner = page.get_by_test_id("suspension-banner")
+    expect(banner).to_contain_text("You are suspended until 02 Jan 2031, 03:04 UTC.")
+    expect(banner).to_contain_text("Spamming referral links")
+    screenshot("suspension-banner")

@@ -54,7 +54,7 @@ def report_form(post_id: int) -> str:
     post = _post(post_id)
     return render_template("moderation/report.html", post=post, form=ReportForm(), rules=reports.weight_rules_text(),
                            reported=reports.already_reported(current_user.id, post.id),
-                           back=same_site_path(request.args.get("next")))
+                           back=same_site_path(request.args.get("next")), context_url=moderation.post_context_url(post))
 
 
 @bp.post("/posts/<int:post_id>/report")
