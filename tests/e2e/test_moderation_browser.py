@@ -47,7 +47,7 @@ def test_a_moderator_reviews_reports_and_hides_two_posts_at_once(app, live_serve
     bulk.locator('input[name="reason"]').fill("Scams and insults are not allowed here")
     bulk.get_by_role("button", name="Apply to ticked").click()
     expect(page.locator(".queue-item")).to_have_count(1)
-    expect(page.locator("#alerts")).to_contain_text("Hide: 2 post(s).")
+    expect(page.locator("#alerts")).to_contain_text("Hid 2 posts.")
     assert [post_row(app, post_id).state for post_id in posts] == ["hidden", "hidden", "visible"]
     with app.app_context():
         told = db.session.scalars(select(Notification.text).where(Notification.kind == "moderation")).all()

@@ -108,7 +108,9 @@ def moderate_posts() -> Response:
                                           request.remote_addr)
     except moderation.ModerationRefused as refusal:
         abort(refusal.status, description=str(refusal))
-    return _back_to_queue(f"{form.action.data.title() if form.action.data else 'Done'}: {len(posts)} post(s).")
+    done = {"hide": "Hid", "restore": "Restored", "remove": "Removed", "dismiss": "Dismissed the reports of"}
+    count = len(posts)
+    return _back_to_queue(f"{done.get(form.action.data or '', 'Done')} {count} post{'' if count == 1 else 's'}.")
 
 
 def _member(user_id: int) -> User:

@@ -186,7 +186,9 @@ def test_bulk_actions_apply_to_every_ticked_post_or_to_none(app, client, auth) -
     refused = _act(client, [*posts, staff_post], "hide")
     assert refused.status_code == 403 and "only a higher role can act on them" in refused.get_data(as_text=True)
     assert [post_row(app, p).state for p in posts] == ["visible"] * 3 and _audit(app, "post.hide") == []
-    assert _act(client, posts, "hide").status_code == 302
+    done = _act(client, posts, "hide")
+    assert done.status_code == 302
+    assert "Hid 3 posts." in client.get(done.headers["Location"]).get_data(as_text=True)
     assert [post_row(app, p).state for p in posts] == ["hidden"] * 3
     assert sorted(int(e.target_id or 0) for e in _audit(app, "post.hide")) == posts
     assert all(_notifications(app, _author(app, p)) == ["A moderator hid your comment: Breaks the rules"]
