@@ -21,6 +21,7 @@ from webapp import live
 from webapp.extensions import db
 from webapp.models import BondingCurve, LaunchApplication, LaunchStatus, MarketPhase, PlatformWallet, Token, TokenTrade
 from webapp.services import bonding_curve, price_chart, token_vesting
+from webapp.services.community import challenge_pages
 from webapp.services.indexer import reads
 from webapp.services.indexer.candles import INTERVALS
 from webapp.services.staking import wallets as stake_wallets
@@ -97,6 +98,7 @@ class TokenPage:
     staking: StakingTotals | None
     launch: LaunchFacts | None
     vesting: token_vesting.VestingPanel | None  # Stable Grounds tokens launched here
+    challenges: tuple[challenge_pages.ChallengeSummary, ...] = ()  # running, then upcoming
 
 
 def build(mint: str, interval: str = DEFAULT_INTERVAL) -> TokenPage:
@@ -113,7 +115,7 @@ def build(mint: str, interval: str = DEFAULT_INTERVAL) -> TokenPage:
         trades=tuple(_trade_row(token, trade) for trade in reads.recent_trades(mint, RECENT_TRADES)),
         involvement=tuple(reads.involvement(mint, INVOLVEMENT_DAYS)), chart=_chart(token, interval),
         venue=_venue(mint), staking=_staking(token, launch), launch=_launch_facts(launch),
-        vesting=token_vesting.panel(mint),
+        vesting=token_vesting.panel(mint), challenges=challenge_pages.token_panel(token),
     )
 
 
