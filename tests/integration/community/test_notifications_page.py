@@ -193,3 +193,15 @@ def test_marking_read_updates_the_bell_in_the_members_other_tabs(app, client, au
     client.post("/notifications/read-all", headers={"X-CSRFToken": token, "HX-Request": "true"})
     with app.app_context():
         assert live.missed(topic, start) == []  # nothing changed, nothing pushed
+
+
+def test_whole_sentence_kinds_are_not_prefixed_with_names(app) -> None:
+    owner, _, _ = add_member(app)
+    reviewer, _, _ = add_member(app, "Mod")
+    with app.app_context():
+        notify(owner, NotificationKind.CHALLENGE, "challenge-entry:1", "Your entry in Memes was accepted.",
+               actor_id=reviewer)
+        db.session.commit()
+        row = db.session.scalar(select(Notification).where(Notification.user_id == owner))
+        assert row is not None
+        assert notification_page.sentence(row, {reviewer: "Mod"}) == "Your entry in Memes was accepted."

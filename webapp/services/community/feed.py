@@ -32,6 +32,7 @@ from webapp.models import (
 )
 from webapp.money import sol_text, token_text
 from webapp.services.community import cursors
+from webapp.services.community.challenges import challenge_path
 from webapp.services.community.follows import followed_ids
 
 PAGE_SIZE = 25
@@ -156,10 +157,9 @@ def challenge_results(user: User, cursor: cursors.Cursor | None, limit: int) -> 
     items = []
     for entry, challenge in rows:
         accepted = entry.status == EntryStatus.ACCEPTED.value
-        headline = (f"Your entry in “{challenge.title}” was accepted" if accepted
-                    else f"Your entry in “{challenge.title}” was not accepted")
+        headline = f"Your entry in “{challenge.title}” was {'accepted' if accepted else 'rejected'}"
         items.append(FeedItem(CHALLENGE, entry.reviewed_at, entry.id, headline,
-                              None, entry.review_reason, f"/tokens/{challenge.token.mint}"))
+                              None, entry.review_reason, challenge_path(challenge)))
     return items
 
 

@@ -15,12 +15,15 @@ from sqlalchemy import and_, or_, select
 from webapp import live
 from webapp.extensions import db
 from webapp.live.fragments import render_fragment
-from webapp.models import Notification, User
+from webapp.models import Notification, NotificationKind, User
 from webapp.services.community import cursors
 from webapp.services.community import notifications as notifications_service
 
 PAGE_SIZE = 30
 NAMES_SHOWN = 2
+# kinds whose text continues the names of who did it ("Ana and Bo" + "reacted to your comment")
+ACTOR_KINDS = frozenset({NotificationKind.REPLY, NotificationKind.MENTION, NotificationKind.REACTION,
+                         NotificationKind.FOLLOW})
 log = logging.getLogger("momentum.community")
 
 
@@ -62,7 +65,7 @@ def actors_phrase(names: list[str], total: int) -> str:
 def sentence(notification: Notification, names: dict[int, str]) -> str:
     """What one row says, its repeats folded."""
     distinct = list(dict.fromkeys(notification.actor_ids or []))
-    if not distinct:  # things nobody in particular did: a payout, a moderation outcome
+    if not distinct or notification.kind not in ACTOR_KINDS:  # a whole sentence: a payout, a review, a moderation
         return notification.text if notification.count <= 1 else f"{notification.text} ({notification.count} times)"
     repeats = len(notification.actor_ids) - len(distinct)  # the same member twice among the kept actors
     total = max(notification.count - repeats, len(distinct))
