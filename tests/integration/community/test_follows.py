@@ -1,6 +1,7 @@
 """Following members and tokens: idempotent, never oneself, told once and folded, buttons with and without htmx."""
 from __future__ import annotations
 
+import re
 import threading
 
 from sqlalchemy import func, select
@@ -177,3 +178,20 @@ def test_demo_members_follow_each_other_once(app) -> None:
         assert db.session.scalar(select(func.count()).select_from(Follow)) == rows == len(PEOPLE) * 3
         assert db.session.scalar(select(func.count()).select_from(Notification)) == len(PEOPLE)  # folded per member
         assert db.session.scalar(select(User.display_name).where(User.display_name == "ana")) == "ana"
+
+
+def test_follow_lists_page_and_take_any_number(app, client) -> None:
+    _, wallet, _ = add_member(app, "Star")
+    fans = [add_member(app, f"fan{index:02d}")[0] for index in range(35)]
+    with app.app_context():
+        for fan in fans:
+            follows.follow_member(get_row(User, fan), wallet)
+    first = client.get(f"/u/{wallet}/followers").get_data(as_text=True)
+    assert first.count('data-testid="follow-row"') == 30 and "fan34" in first and "fan04<" not in first
+    more = re.search(r'href="(/u/[^"]+/followers\?before=\d+)"', first)
+    assert more
+    second = client.get(more.group(1), headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert second.count('data-testid="follow-row"') == 5 and "fan00" in second and "<html" not in second
+    assert client.get(f"/u/{wallet}/followers?before=99999999999999999999999").status_code == 200
+    assert client.get(f"/u/{wallet}/following").status_code == 200
+    assert client.get("/u/not-a-wallet/followers").status_code == 404

@@ -205,3 +205,14 @@ def test_whole_sentence_kinds_are_not_prefixed_with_names(app) -> None:
         row = db.session.scalar(select(Notification).where(Notification.user_id == owner))
         assert row is not None
         assert notification_page.sentence(row, {reviewer: "Mod"}) == "Your entry in Memes was accepted."
+
+
+def test_out_of_range_ids_and_cursors_are_clear_4xx(app, client, auth) -> None:
+    _signed_in(app, auth)
+    token = csrf_token_from(_page(client))
+    assert client.post("/notifications/99999999999999999999999/read", headers={"X-CSRFToken": token}).status_code == 404
+    assert client.get("/notifications/99999999999999999999999/open").status_code == 404
+    assert client.get("/notifications?cursor=99999999999999999..9223372036854775807").status_code == 200
+    assert client.get("/feed?cursor=99999999999999999.trade.9223372036854775807").status_code == 200
+    assert client.get("/feed?cursor=1.trade.9999999999999999999").status_code == 400
+    assert client.get("/feed?cursor=1.TRADE.1").status_code == 400

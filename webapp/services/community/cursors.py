@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+BIGINT_MAX = 2**63 - 1  # the largest id a row can have
 _CURSOR = re.compile(r"^(\d{1,17})\.([a-z]{0,16})\.(\d{1,19})$")
 
 
@@ -34,4 +35,6 @@ def parse(text: str | None) -> Cursor | None:
     if match is None:
         raise BadCursor("That page link is broken: start again from the first page.")
     micros, kind, row_id = match.groups()
+    if int(row_id) > BIGINT_MAX:
+        raise BadCursor("That page link is broken: start again from the first page.")
     return Cursor(EPOCH + timedelta(microseconds=int(micros)), kind, int(row_id))

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from webapp.extensions import db
 from webapp.models import Follow, NotificationKind, Token, User
+from webapp.services.community.cursors import BIGINT_MAX
 from webapp.services.community.notifications import notify
 
 LIST_PAGE_SIZE = 30
@@ -142,7 +143,7 @@ def following(member_id: int, before: int | None = None, page_size: int = LIST_P
 
 def _page(query: Select[Follow, User], before: int | None, page_size: int) -> MemberList:
     if before is not None:
-        query = query.where(Follow.id < before)
+        query = query.where(Follow.id < min(before, BIGINT_MAX))
     rows = db.session.execute(query.order_by(Follow.id.desc()).limit(page_size + 1)).all()
     more = len(rows) > page_size
     rows = rows[:page_size]

@@ -105,21 +105,23 @@ def build(user_id: int, cursor_text: str | None = None, page_size: int = PAGE_SI
                             next_cursor, cursor is None)
 
 
-def one(user_id: int, notification_id: int) -> NotificationLine:
-    """One of the member's notifications as its row shows it; NotificationNotFound for anyone else's."""
-    row = db.session.scalar(select(Notification).where(
+def _own(user_id: int, notification_id: int) -> Notification:
+    row = None if notification_id > cursors.BIGINT_MAX else db.session.scalar(select(Notification).where(
         Notification.id == notification_id, Notification.user_id == user_id))
     if row is None:
         raise NotificationNotFound("No such notification.")
+    return row
+
+
+def one(user_id: int, notification_id: int) -> NotificationLine:
+    """One of the member's notifications as its row shows it; NotificationNotFound for anyone else's."""
+    row = _own(user_id, notification_id)
     return line(row, member_names(set(row.actor_ids or [])))
 
 
 def open_target(user_id: int, notification_id: int) -> str:
     """Mark the notification read and return where it points (the notifications page when nowhere)."""
-    row = db.session.scalar(select(Notification).where(
-        Notification.id == notification_id, Notification.user_id == user_id))
-    if row is None:
-        raise NotificationNotFound("No such notification.")
+    row = _own(user_id, notification_id)
     if notifications_service.mark_read(user_id, notification_id):
         db.session.commit()
         push_unread(user_id)
