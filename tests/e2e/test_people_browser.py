@@ -94,8 +94,15 @@ def test_notifications_feed_and_profile(app, live_server, page, screenshot) -> N
     expect(page.get_by_test_id("unfollow-member")).to_be_visible()
     expect(page.get_by_test_id("follower-count")).to_have_text("1")
 
+    page.goto(live_server + f"/u/{seeded['eve']}/followers")
+    expect(page.get_by_test_id("follow-row")).to_have_count(1)
+    screenshot("member-followers")
+
     page.goto(live_server + f"/tokens/{seeded['mint']}")
     expect(page.get_by_test_id("unfollow-token")).to_be_visible()  # loaded for this visitor into the shared page
+    page.get_by_test_id("unfollow-token").click()
+    expect(page.get_by_test_id("follow-token")).to_be_visible()
+    screenshot("token-follow")
 
     page.goto(live_server + f"/u/{wallet}")
     expect(page.get_by_test_id("profile-bio")).to_contain_text("curves and community funds")
