@@ -13,7 +13,7 @@ from solders.signature import Signature
 from webapp.extensions import db
 from webapp.models import IndexedTransaction, LaunchApplication, Token, TransactionEvent, User
 
-NOT_BUILT = ("/bounties", "/battles", "/leaderboards", "/feed", "/notifications")
+NOT_BUILT = ("/bounties", "/battles", "/leaderboards")
 
 
 def _seed_home_page(app: Flask) -> None:
@@ -67,10 +67,13 @@ def test_every_nav_and_home_link_answers(app: Flask, client: FlaskClient, auth, 
         assert "/admin/" in links
 
 
-def test_no_notifications_badge_until_notifications_exist(client: FlaskClient, auth) -> None:
+def test_members_see_the_notifications_bell_and_their_feed(client: FlaskClient, auth) -> None:
+    assert 'id="nav-notifications"' not in client.get("/").get_data(as_text=True)
     auth.sign_in()
     html = client.get("/").get_data(as_text=True)
-    assert "notification" not in html.lower()
+    assert 'id="nav-notifications"' in html and 'href="/feed"' in html
+    assert 'data-testid="unread-count"' not in html  # no count until something is unread
+    assert client.get("/notifications").status_code == 200 and client.get("/feed").status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/bounties/", "/battles/", "/leaderboards/"])

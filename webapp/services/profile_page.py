@@ -14,12 +14,24 @@ from solders.pubkey import Pubkey
 from sqlalchemy import func, select
 
 from webapp.extensions import db
-from webapp.models import HolderAccount, Payout, PayoutReason, PayoutStatus, Token, TransactionEvent, User
+from webapp.models import (
+    Discussion,
+    HolderAccount,
+    Payout,
+    PayoutReason,
+    PayoutStatus,
+    Post,
+    PostState,
+    Token,
+    TransactionEvent,
+    User,
+)
 from webapp.money import short_address, sol_text, token_text
 from webapp.services.payouts.gateway import NATIVE_SOL
 
 ACTIVITY_LIMIT = 20
 PAYOUT_LIMIT = 20
+RECENT_POSTS = 10
 
 PAYOUT_LABELS = {
     PayoutReason.POOL.value: "Reward pool",
@@ -91,12 +103,34 @@ class PayoutLine:
 
 
 @dataclass(frozen=True)
+class RecentPost:
+    discussion_title: str
+    url: str
+    excerpt: str  # plain text
+    at: datetime
+    opening: bool  # the discussion's opening post, not a comment
+
+
+@dataclass(frozen=True)
+class Community:
+    """A member's side of the community: who follows whom, what they wrote."""
+
+    followers: int
+    following: int
+    tokens_followed: int
+    recent_posts: list[RecentPost]
+    viewer_follows: bool  # the signed-in visitor follows this member
+    viewer_is_member: bool  # the signed-in visitor is this member
+
+
+@dataclass(frozen=True)
 class ProfilePage:
     wallet: str
     member: User | None  # None: the wallet never signed in
     holdings: list[Holding]
     activity: list[ActivityLine]
     payouts: list[PayoutLine]
+    community: Community | None = None  # members only
 
     @property
     def title(self) -> str:
@@ -111,11 +145,33 @@ def parse_wallet(text: str) -> str:
         raise InvalidWallet(f"{text[:60]!r} is not a Solana wallet address (base58, 32 bytes).") from None
 
 
-def build(wallet: str) -> ProfilePage:
-    """Everything `/u/<wallet>` shows; raises InvalidWallet for text that is not an address."""
+def build(wallet: str, viewer: User | None = None) -> ProfilePage:
+    """Everything `/u/<wallet>` shows `viewer`; raises InvalidWallet for text that is not an address."""
     wallet = parse_wallet(wallet)
     member = db.session.scalar(select(User).where(User.wallet == wallet))
-    return ProfilePage(wallet, member, holdings(wallet), activity(wallet), payouts(wallet))
+    return ProfilePage(wallet, member, holdings(wallet), activity(wallet), payouts(wallet),
+                       community(member, viewer) if member else None)
+
+
+def community(member: User, viewer: User | None) -> Community:
+    from webapp.services.community import follows
+
+    counted = follows.counts(member.id)
+    viewer_follows = viewer is not None and viewer.id != member.id and follows.follows_member(viewer.id, member.id)
+    return Community(counted.followers, counted.following, counted.tokens, recent_posts(member.id),
+                     viewer_follows, viewer is not None and viewer.id == member.id)
+
+
+def recent_posts(member_id: int, limit: int = RECENT_POSTS) -> list[RecentPost]:
+    """The member's newest visible discussions and comments."""
+    from webapp.services.community.feed import discussion_url, excerpt
+
+    rows = db.session.execute(
+        select(Post, Discussion).join(Discussion, Discussion.id == Post.discussion_id)
+        .where(Post.author_id == member_id, Post.state == PostState.VISIBLE.value)
+        .order_by(Post.created_at.desc(), Post.id.desc()).limit(limit)).all()
+    return [RecentPost(discussion.title, discussion_url(discussion) + ("" if post.depth == 0 else f"#post-{post.id}"),
+                       excerpt(post.body), post.created_at, post.depth == 0) for post, discussion in rows]
 
 
 def _tokens(mints: set[str]) -> dict[str, TokenRef]:

@@ -30,6 +30,7 @@ from webapp.models import (
     TokenTrade,
 )
 from webapp.services import bonding_curve, price_chart, token_vesting
+from webapp.services.community import challenge_pages
 from webapp.services.community import discussions as community_discussions
 from webapp.services.indexer import reads
 from webapp.services.indexer.candles import INTERVALS
@@ -108,6 +109,7 @@ class TokenPage:
     staking: StakingTotals | None
     launch: LaunchFacts | None
     vesting: token_vesting.VestingPanel | None  # Stable Grounds tokens launched here
+    challenges: tuple[challenge_pages.ChallengeSummary, ...] = ()  # running, then upcoming
     discussions: tuple[Discussion, ...] = ()  # the hottest few, for the community panel
 
 
@@ -125,7 +127,8 @@ def build(mint: str, interval: str = DEFAULT_INTERVAL) -> TokenPage:
         trades=tuple(_trade_row(token, trade) for trade in reads.recent_trades(mint, RECENT_TRADES)),
         involvement=tuple(reads.involvement(mint, INVOLVEMENT_DAYS)), chart=_chart(token, interval),
         venue=_venue(mint), staking=_staking(token, launch), launch=_launch_facts(launch),
-        vesting=token_vesting.panel(mint), discussions=community_discussions.hottest(token.id, COMMUNITY_PANEL_SIZE),
+        vesting=token_vesting.panel(mint), challenges=challenge_pages.token_panel(token),
+        discussions=community_discussions.hottest(token.id, COMMUNITY_PANEL_SIZE),
     )
 
 

@@ -32,6 +32,7 @@ from webapp.chain.transfers import (
 from webapp.extensions import db
 from webapp.models import BatchStatus, Payout, PayoutBatch, PayoutRun, PayoutStatus, RunStatus
 from webapp.money import sol_text
+from webapp.services.community import payout_notifications
 from webapp.services.payouts.display import mint_amount_text
 from webapp.services.payouts.gateway import (
     NATIVE_SOL,
@@ -350,3 +351,5 @@ def _settle(batch: PayoutBatch, status: BatchStatus, error: str | None) -> None:
             row.status = PayoutStatus.PENDING.value
             row.batch_id = None
             row.signature = None
+    if status is BatchStatus.FINALIZED:
+        payout_notifications.payouts_confirmed(rows, batch.signature)
