@@ -9,12 +9,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.auth.views import ask_to_sign_in
 from webapp.discussions import links
+from webapp.services import page_cache
 from webapp.services.community import comment_tree, discussion_page, discussions, drafts, reactions, trending
 from webapp.services.community.discussion_live import discussion_ref
 from webapp.services.community.errors import CommunityError
@@ -80,17 +81,39 @@ def new(mint: str) -> str | Response:
 
 @bp.get("/<ref>")
 @refusals
-def show(mint: str, ref: str) -> str | Response:
+def show(mint: str, ref: str) -> str | bytes | Response:
     """The discussion, its opening post and a page of its comments (oldest or newest first)."""
-    page = discussion_page.build(mint, discussion_id_of(ref), current_user, request.args.get("order", "old"),
-                                 cursor_arg())
+    discussion_id, order, after = discussion_id_of(ref), request.args.get("order", "old"), cursor_arg()
+    try:
+        if after is None and not is_htmx() and page_cache.sees_anonymous_page():
+            # signed-out visitors share one copy of each first page for a moment; live updates catch them up
+            seconds = int(current_app.config.get("DISCUSSION_PAGE_CACHE_SECONDS",
+                                                 current_app.config["TOKEN_PAGE_CACHE_SECONDS"]))
+            return page_cache.anonymous_page(f"discussion:{mint}:{ref}:{order[:8]}", seconds,
+                                             lambda: _render_show(mint, ref, discussion_id, order, None, True))
+        return _render_show(mint, ref, discussion_id, order, after)
+    except _Moved as moved:
+        return redirect(moved.url, 301)
+
+
+class _Moved(Exception):
+    """The discussion lives at another address (the id alone, or an old slug)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
+def _render_show(mint: str, ref: str, discussion_id: int, order: str, after: int | None,
+                 shared: bool = False) -> str:
+    page = discussion_page.build(mint, discussion_id, current_user, order, after)
     if ref != discussion_ref(page.discussion):
         query = request.query_string.decode("latin-1")
         canonical = url_for(".show", mint=mint, ref=discussion_ref(page.discussion))
-        return redirect(f"{canonical}?{query}" if query else canonical, 301)
-    if is_htmx() and request.args.get("after"):
+        raise _Moved(f"{canonical}?{query}" if query else canonical)
+    if is_htmx() and after is not None:
         return render_template("discussions/_tree_page.html", page=page, tree=page.tree)
-    return render_template("discussions/show.html", page=page, orders=comment_tree.ORDERS)
+    return render_template("discussions/show.html", page=page, orders=comment_tree.ORDERS, shared_page=shared)
 
 
 @bp.get("/<ref>/comments/<int:post_id>")

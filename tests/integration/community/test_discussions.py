@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select, update
 
 from tests.integration.community.discussion_support import (
+    build_tree,
     csrf,
     discussion_rows,
     make_token,
@@ -172,3 +173,26 @@ def test_members_mentioned_in_a_new_discussion_are_told_where(app, client, auth,
         body = db.session.scalars(select(Post.body_html)).one()
     assert f'href="/u/{wallet}"' in body and "@ghost" in body and body.count("<a ") == 1
     assert client.get(note.url).status_code == 200
+
+
+def test_signed_out_visitors_share_one_copy_of_the_page_and_members_see_their_own(app, client, auth, make_user) -> None:
+    mint = make_token(app)
+    ids = build_tree(app, member_id(app, make_user()), mint, [("a", None)])
+    location = f"/tokens/{mint}/discussions/{ids['discussion']}-big-thread"
+    app.config["DISCUSSION_PAGE_CACHE_SECONDS"] = 60
+    try:
+        visitor = app.test_client()
+        first = visitor.get(location)
+        assert first.status_code == 200 and "Set-Cookie" not in first.headers
+        assert '<meta name="csrf-token" content="">' in first.get_data(as_text=True)
+        with app.app_context():
+            db.session.execute(Post.__table__.update().where(Post.id == ids["a"]).values(body_html="<p>changed</p>"))
+            db.session.commit()
+        assert visitor.get(location).get_data() == first.get_data()  # the shared copy, for a minute
+        assert "<p>changed</p>" in visitor.get(f"{location}?order=new").get_data(as_text=True)  # another copy
+        assert visitor.get(f"/tokens/{mint}/discussions/{ids['discussion']}").status_code == 301
+        auth.sign_in()
+        mine = client.get(location).get_data(as_text=True)
+        assert "<p>changed</p>" in mine and '<meta name="csrf-token" content="">' not in mine
+    finally:
+        app.config.pop("DISCUSSION_PAGE_CACHE_SECONDS")
