@@ -95,3 +95,5 @@ def test_suspended_members_cannot_reply_react_or_edit(app, client, auth) -> None
     with app.app_context():
         assert db.session.scalar(select(Reaction.id)) is None
         assert db.session.scalars(select(Post.body)).all() == ["What is next?"]
+    page = client.get(location).get_data(as_text=True)
+    assert 'data-testid="refusal"' in page and "flooding" in page and "reply-form" not in page

@@ -10,6 +10,7 @@ from webapp.extensions import db
 from webapp.models import Discussion, Draft, Post, PostVersion, Role, Token, User
 from webapp.services.community import badges, comment_tree, discussions, drafts, posting, reactions
 from webapp.services.community.errors import CommunityError
+from webapp.services.community.rights import NotAllowed, ensure_can_participate
 
 
 @dataclass(frozen=True)
@@ -18,12 +19,18 @@ class Viewer:
 
     user_id: int | None
     moderator: bool
+    refusal: str | None = None  # why they may not write here (suspended), shown instead of the forms
 
     @classmethod
     def of(cls, user: User | None) -> Viewer:
         if user is None or not getattr(user, "is_authenticated", False):
             return cls(None, False)
-        return cls(user.id, user.has_role(Role.MODERATOR))
+        try:
+            ensure_can_participate(user)
+            refusal = None
+        except NotAllowed as error:
+            refusal = str(error)
+        return cls(user.id, user.has_role(Role.MODERATOR), refusal)
 
 
 @dataclass(frozen=True)
