@@ -18,6 +18,7 @@ from webapp.models import Discussion, Post
 from webapp.services.community import discussion_page, discussions, drafts, posting, reactions
 from webapp.services.community.discussion_live import discussion_ref, post_url
 from webapp.services.community.errors import CommunityError, InvalidText
+from webapp.services.return_paths import same_site_path
 from webapp.templating import is_htmx
 
 POSTING_LIMIT = "10 per minute;100 per hour"  # one budget for starting, replying, editing and deleting
@@ -66,7 +67,7 @@ def reply(mint: str, ref: str) -> str | tuple[str, int] | Response:
     """A reply to the discussion or to one of its comments."""
     discussion = discussions.find(mint, discussion_id_of(ref))
     parent_text = request.form.get("parent_id", "")
-    if not parent_text.isdigit():
+    if not parent_text.isdigit() or len(parent_text) > 18:
         raise CommunityError("Say which post you reply to.", 400)
     try:
         post = posting.reply(current_user, discussion, int(parent_text), _text("body"))
@@ -94,31 +95,36 @@ def _reply_problem(mint: str, ref: str, parent_id: int, message: str) -> tuple[s
     return html, 422, {"HX-Retarget": f"#reply-slot-{parent.id}", "HX-Reswap": "innerHTML"}  # type: ignore[return-value]
 
 
-@bp.route("/<ref>/posts/<int:post_id>/edit", methods=["GET", "POST"])
-@limiter.shared_limit(POSTING_LIMIT, scope="discussion-posting", key_func=member_key, methods=["POST"])
+@bp.get("/<ref>/posts/<int:post_id>/edit")
 @refusals
-def edit(mint: str, ref: str, post_id: int) -> str | tuple[str, int] | Response:
-    """The author edits their post; the text it replaces is kept in its history."""
+def edit_form(mint: str, ref: str, post_id: int) -> str | Response:
+    """The author's edit form (in place of the text with htmx, a page of its own otherwise)."""
+    if not current_user.is_authenticated:
+        return ask_to_sign_in()
     discussion = discussions.find(mint, discussion_id_of(ref))
     post = posting.post_in(discussion, post_id)
-    error = None
-    if request.method == "POST" and "cancel" not in request.form:
-        title = request.form.get("title") if post.depth == 0 else None
-        try:
-            post = posting.edit(current_user, discussion, post_id, _text("body"), title)
-        except InvalidText as problem:
-            error = str(problem)
-        if error is None:
-            return _changed(discussion, post)
-    elif request.method == "POST":
-        return _changed(discussion, post)
-    elif not current_user.is_authenticated:
-        return ask_to_sign_in()
-    elif post.author_id != current_user.id:
+    if post.author_id != current_user.id:
         raise CommunityError("Only its author can change this post.", 403)
     template = "discussions/_edit_form.html" if is_htmx() else "discussions/edit.html"
-    body = _text("body") if request.method == "POST" else post.body
-    return render_template(template, discussion=discussion, post=post, body=body, error=error), 422 if error else 200
+    return render_template(template, discussion=discussion, post=post, body=post.body, error=None)
+
+
+@bp.post("/<ref>/posts/<int:post_id>/edit")
+@limiter.shared_limit(POSTING_LIMIT, scope="discussion-posting", key_func=member_key)
+@refusals
+def edit(mint: str, ref: str, post_id: int) -> str | tuple[str, int] | Response:
+    """The author edits their post; the text it replaces is kept in its history. Cancel changes nothing."""
+    discussion = discussions.find(mint, discussion_id_of(ref))
+    post = posting.post_in(discussion, post_id)
+    if "cancel" in request.form:
+        return _changed(discussion, post)
+    try:
+        post = posting.edit(current_user, discussion, post_id, _text("body"),
+                            request.form.get("title") if post.depth == 0 else None)
+    except InvalidText as error:
+        template = "discussions/_edit_form.html" if is_htmx() else "discussions/edit.html"
+        return render_template(template, discussion=discussion, post=post, body=_text("body"), error=str(error)), 422
+    return _changed(discussion, post)
 
 
 @bp.post("/<ref>/posts/<int:post_id>/delete")
@@ -166,5 +172,4 @@ def save_draft(mint: str) -> str | Response:
     drafts.save(member.id, key, request.form.get("title", ""), request.form.get("body", ""))
     if is_htmx():
         return render_template("discussions/_draft_status.html", saved=True)
-    back = request.form.get("back", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for(".new", mint=mint))
+    return redirect(same_site_path(request.form.get("back")) or url_for(".new", mint=mint))

@@ -158,3 +158,16 @@ def test_without_javascript_reply_and_edit_have_pages_of_their_own(app, client, 
     assert reply.status_code == 422 and "y" * 100 in reply.get_data(as_text=True)  # the text is kept
     edit_page = client.get(f"{base}/posts/{ids['c']}/edit").get_data(as_text=True)
     assert f">post {ids['c']}</textarea>" in edit_page
+
+
+def test_ids_past_the_bigint_range_are_simply_not_found(app, client, auth) -> None:
+    mint = make_token(app)
+    auth.sign_in()
+    location = start_discussion(client, mint)
+    huge = "9" * 19
+    assert client.get(f"{location}/comments/{huge}").status_code == 404
+    assert client.get(f"{location}/posts/{huge}/history").status_code == 404
+    assert post(client, f"{location}/posts/{huge}/reactions", {"reaction": "like:1"}).status_code == 404
+    assert post(client, f"{location}/comments", {"parent_id": huge, "body": "x"}).status_code == 400
+    assert client.get(f"/tokens/{mint}/discussions/{huge}").status_code == 404
+    assert client.get(f"{location}?after={huge}").status_code == 400
