@@ -5,7 +5,7 @@ import math
 from datetime import UTC, datetime, timedelta
 
 from solders.keypair import Keypair
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from tests.conftest import get_row
 from tests.integration.community.discussion_support import build_tree, make_token, member_id, post, start_discussion
@@ -97,3 +97,22 @@ def test_suspended_members_cannot_reply_react_or_edit(app, client, auth) -> None
         assert db.session.scalars(select(Post.body)).all() == ["What is next?"]
     page = client.get(location).get_data(as_text=True)
     assert 'data-testid="refusal"' in page and "flooding" in page and "reply-form" not in page
+
+
+def test_the_demo_seed_writes_threads_with_reactions_once(app) -> None:
+    from webapp.services.community.demo_discussions import THREADS, seed_discussions
+    from webapp.services.community.demo_people import PEOPLE
+
+    make_token(app)
+    with app.app_context():
+        for index, (name, bio) in enumerate(PEOPLE):
+            db.session.add(User(wallet=f"Demo{index}" + "1" * 36, display_name=name, bio=bio))
+        db.session.commit()
+        seed_discussions(lambda line: None)
+        seed_discussions(lambda line: None)  # the second run adds nothing
+        rows = db.session.scalars(select(Discussion).order_by(Discussion.id)).all()
+        assert [row.title for row in rows] == [title for title, *_ in THREADS]
+        assert [row.comment_count for row in rows] == [len(replies) for _, _, replies, _ in THREADS]
+        assert db.session.scalar(select(func.max(Post.depth))) == 5  # a thread five levels deep
+        assert rows[0].score == 3 and rows[0].hot_rank > 0
+        assert db.session.scalar(select(func.count()).select_from(Reaction)) == sum(len(r) for *_, r in THREADS)
