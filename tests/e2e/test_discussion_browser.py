@@ -95,3 +95,22 @@ def _folder():
     folder = Path(os.environ.get("SCREENSHOT_DIR") or "/tmp/discussion-screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def test_a_visitor_unfolds_a_deep_and_wide_thread(app, live_server, page, make_user) -> None:
+    from tests.integration.community.discussion_support import build_tree, member_id
+
+    mint = make_token(app)
+    shape: list[tuple[object, object]] = [(level, level - 1 if level > 1 else None) for level in range(1, 9)]
+    shape += [(f"sibling{index}", 1) for index in range(12)]
+    ids = build_tree(app, member_id(app, make_user()), mint, shape)
+    page.goto(f"{live_server}/tokens/{mint}/discussions/{ids['discussion']}-big-thread")
+    replies = page.locator(f"#replies-{ids[1]} > .comment")
+    expect(replies).to_have_count(5)  # the first few of 13 replies
+    page.click(f"#more-{ids[1]} a")  # htmx appends the next ten in place
+    expect(replies).to_have_count(13)
+    expect(page.locator(f"#more-{ids[1]} a")).to_have_count(0)
+    page.click(f"#comment-{ids[5]} > a.continue-thread")
+    expect(page.locator(f"#post-{ids[8]}")).to_be_visible()
+    expect(page.locator("details.ancestors summary")).to_contain_text("4 earlier comments")
+    page.screenshot(path=str(_folder() / "discussion-thread.png"), full_page=True)
