@@ -171,3 +171,27 @@ def test_ids_past_the_bigint_range_are_simply_not_found(app, client, auth) -> No
     assert post(client, f"{location}/comments", {"parent_id": huge, "body": "x"}).status_code == 400
     assert client.get(f"/tokens/{mint}/discussions/{huge}").status_code == 404
     assert client.get(f"{location}?after={huge}").status_code == 400
+
+
+def test_an_htmx_reply_that_is_too_long_comes_back_into_its_form(app, client, auth) -> None:
+    mint = make_token(app)
+    auth.sign_in()
+    location = start_discussion(client, mint)
+    [opening] = _posts(app)
+    reply = post(client, f"{location}/comments", {"parent_id": str(opening.id), "body": "z" * 20_001}, htmx=True)
+    assert reply.status_code == 422
+    assert reply.headers["HX-Retarget"] == f"#reply-slot-{opening.id}" and reply.headers["HX-Reswap"] == "innerHTML"
+    html = reply.get_data(as_text=True)
+    assert "Write 1 to 20,000 characters; this has 20,001." in html and "z" * 20_001 in html
+    assert len(_posts(app)) == 1
+
+
+def test_newest_first_lists_top_level_comments_in_reverse(app, client, make_user) -> None:
+    mint = make_token(app)
+    ids = build_tree(app, member_id(app, make_user()), mint, [(index, None) for index in range(3)])
+    base = f"/tokens/{mint}/discussions/{ids['discussion']}-big-thread"
+    for order, expected in (("old", [0, 1, 2]), ("new", [2, 1, 0])):
+        html = client.get(f"{base}?order={order}").get_data(as_text=True)
+        shown = [html.index(f'id="post-{ids[index]}"') for index in expected]
+        assert shown == sorted(shown), order
+    assert client.get(f"{base}?order=sideways").status_code == 400
