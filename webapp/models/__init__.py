@@ -14,6 +14,7 @@ from webapp.models.chain import (
     WalletActivity,
 )
 from webapp.models.community import (
+    AUTO_HIDDEN_REASON,
     PATH_WIDTH,
     Challenge,
     ChallengeEntry,
@@ -57,6 +58,7 @@ from webapp.models.tokens import Tier, Token, TokenImage, TokenProgram
 from webapp.models.trading import OPEN_ORDER_STATUSES, BondingCurve, MarketPhase, OrderStatus, TradeOrder
 
 __all__ = [
+    "AUTO_HIDDEN_REASON",
     "FUND_WALLET_PREFIX",
     "OPEN_DEPOSIT_STATUSES",
     "OPEN_ORDER_STATUSES",

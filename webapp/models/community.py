@@ -73,6 +73,9 @@ class PostState(enum.StrEnum):
     REMOVED = "removed"  # by a moderator, for good
 
 
+AUTO_HIDDEN_REASON = "hidden after reports, awaiting review"
+
+
 class Post(Model):
     """The opening post of a discussion (depth 0) or a comment in its tree."""
 
@@ -108,6 +111,15 @@ class Post(Model):
     @property
     def is_visible(self) -> bool:
         return self.state == PostState.VISIBLE.value
+
+    @property
+    def gone_label(self) -> str:
+        """What members read in place of a post that is not visible."""
+        if self.state == PostState.DELETED.value:
+            return "[deleted]"
+        if self.state == PostState.REMOVED.value:
+            return "[removed by moderators]"
+        return f"[{AUTO_HIDDEN_REASON}]" if self.state_reason == AUTO_HIDDEN_REASON else "[hidden by moderators]"
 
 
 class PostVersion(Model):

@@ -164,14 +164,15 @@ def community(member: User, viewer: User | None) -> Community:
 
 def recent_posts(member_id: int, limit: int = RECENT_POSTS) -> list[RecentPost]:
     """The member's newest visible discussions and comments."""
-    from webapp.services.community.feed import discussion_url, excerpt
+    from webapp.services.community.discussion_live import post_url
+    from webapp.services.community.feed import excerpt
 
     rows = db.session.execute(
         select(Post, Discussion).join(Discussion, Discussion.id == Post.discussion_id)
         .where(Post.author_id == member_id, Post.state == PostState.VISIBLE.value)
         .order_by(Post.created_at.desc(), Post.id.desc()).limit(limit)).all()
-    return [RecentPost(discussion.title, discussion_url(discussion) + ("" if post.depth == 0 else f"#post-{post.id}"),
-                       excerpt(post.body), post.created_at, post.depth == 0) for post, discussion in rows]
+    return [RecentPost(discussion.title, post_url(discussion, post), excerpt(post.body), post.created_at,
+                       post.depth == 0) for post, discussion in rows]
 
 
 def _tokens(mints: set[str]) -> dict[str, TokenRef]:

@@ -64,7 +64,8 @@ def test_the_feed_has_only_followed_things_newest_first(app) -> None:
                                       reviewed_by_id=friend, reviewed_at=T0 + minutes(11)))
         db.session.commit()
         entry = db.session.scalar(select(ChallengeEntry.id))
-        page = feed.build(get_row(User, me))
+        with app.test_request_context():  # a page's read model: it builds its links
+            page = feed.build(get_row(User, me))
     assert [(item.kind, item.id) for item in page.items] == [
         ("challenge", entry), ("trade", trade), ("comment", reply_to_me.id), ("comment", on_my_thread.id),
         ("discussion", by_friend.id), ("discussion", in_token.id)]
@@ -93,12 +94,14 @@ def test_keyset_pages_have_no_gaps_or_repeats_across_sources(app) -> None:
         seen: list[tuple[str, int]] = []
         cursor = None
         for _ in range(20):
-            page = feed.build(member, cursor, page_size=7)
+            with app.test_request_context():
+                page = feed.build(member, cursor, page_size=7)
             seen += [(item.kind, item.id) for item in page.items]
             cursor = page.next_cursor
             if cursor is None:
                 break
-        everything = feed.build(member, None, page_size=100)
+        with app.test_request_context():
+            everything = feed.build(member, None, page_size=100)
     assert len(seen) == len(set(seen)) == len(expected) == 54
     assert seen == [(item.kind, item.id) for item in everything.items]
     assert set(seen) == set(expected)

@@ -148,7 +148,7 @@ def test_restoring_a_hidden_post_tells_its_author_and_pushes_it_back(app, client
     assert _notifications(app, _author(app, post_id))[-1] == "A moderator restored your comment."
     with app.app_context():
         [entry] = live.missed(discussion_topic(topic), start)
-    assert f'id="post-{post_id}-body"' in entry.html and "<p>Fine after all</p>" in entry.html
+    assert f'id="post-content-{post_id}"' in entry.html and "<p>Fine after all</p>" in entry.html
 
 
 @pytest.mark.parametrize("action", ["restore", "hide"])
@@ -324,3 +324,16 @@ def test_the_admin_nav_counts_posts_waiting_for_review(app, client, auth) -> Non
     signed_member(app, auth, "admin")
     page = client.get("/admin/users").get_data(as_text=True)
     assert 'href="/admin/moderation"' in page and 'data-testid="open-reports">2<' in page
+
+
+def test_a_moderator_finds_the_queue_from_the_main_nav(app, auth) -> None:
+    from webapp.extensions import db
+    from webapp.models import User
+
+    keypair = auth.sign_in()
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.wallet == str(keypair.pubkey())))
+        user.role = "moderator"
+        db.session.commit()
+    page = auth.client.get("/tokens/").get_data(as_text=True)
+    assert 'href="/admin/moderation"' in page and ">Moderation</a>" in page

@@ -303,7 +303,7 @@ def test_enough_weighted_reports_hide_the_post_live_until_reviewed(app, client, 
     with app.app_context():
         [entry] = live.missed(discussion_topic(topic), start)
     html = entry.html
-    assert f'id="post-{target}-body"' in html and 'hx-swap-oob="outerHTML"' in html
+    assert f'id="post-content-{target}"' in html and 'hx-swap-oob="outerHTML"' in html
     assert "hidden after reports, awaiting review" in html and "rude words" not in html
     with app.app_context():
         told = db.session.scalars(select(Notification.text).where(Notification.user_id == hidden.author_id)).all()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask import url_for
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import aliased
 
@@ -33,6 +34,7 @@ from webapp.models import (
 from webapp.money import sol_text, token_text
 from webapp.services.community import cursors
 from webapp.services.community.challenges import challenge_path
+from webapp.services.community.discussion_live import discussion_ref, post_url
 from webapp.services.community.follows import followed_ids
 
 PAGE_SIZE = 25
@@ -66,8 +68,7 @@ class FeedPage:
 
 
 def discussion_url(discussion: Discussion) -> str:
-    slug = f"-{discussion.slug}" if discussion.slug else ""
-    return f"/tokens/{discussion.token.mint}/discussions/{discussion.id}{slug}"
+    return url_for("discussions.show", mint=discussion.token.mint, ref=discussion_ref(discussion))
 
 
 def excerpt(markdown: str, limit: int = EXCERPT_CHARS) -> str:
@@ -128,7 +129,7 @@ def thread_comments(user: User, cursor: cursors.Cursor | None, limit: int) -> li
             found[post.id] = (post, discussion)
     rows = sorted(found.values(), key=lambda row: (row[0].created_at, row[0].id), reverse=True)[:limit]
     return [FeedItem(COMMENT, p.created_at, p.id, f"{p.author.name} commented in “{d.title}”", None,
-                     excerpt(p.body), f"{discussion_url(d)}#post-{p.id}") for p, d in rows]
+                     excerpt(p.body), post_url(d, p)) for p, d in rows]
 
 
 def followed_trades(tokens: list[int], cursor: cursors.Cursor | None, limit: int) -> list[FeedItem]:

@@ -155,18 +155,10 @@ def _apply(actor: User, post: Post, action: PostAction, effect: _Effect, reason:
 
 
 def post_context_url(post: Post) -> str:
-    """The post in its discussion page (/tokens/<mint>/discussions/<id>-<slug>#post-<id>)."""
-    from flask import url_for
-    from werkzeug.routing import BuildError
+    """The post in its discussion (a deep comment on its own thread page)."""
+    from webapp.services.community import discussion_live
 
-    discussion = post.discussion
-    try:
-        url = url_for("discussions.show", mint=discussion.token.mint, discussion_id=discussion.id,
-                      slug=discussion.slug or None)
-    except BuildError:  # the URL contract's address, while the discussion pages are not registered
-        slug = f"-{discussion.slug}" if discussion.slug else ""
-        url = f"/tokens/{discussion.token.mint}/discussions/{discussion.id}{slug}"
-    return f"{url}#post-{post.id}"
+    return discussion_live.post_url(post.discussion, post)
 
 
 def warn(actor: User, member: User, reason: str | None, ip_address: str | None = None) -> None:

@@ -16,11 +16,9 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from webapp import live
 from webapp.extensions import db
-from webapp.live.fragments import render_fragment
-from webapp.live.topics import discussion_topic
 from webapp.models import (
+    AUTO_HIDDEN_REASON,
     HolderAccount,
     NotificationKind,
     Post,
@@ -44,7 +42,6 @@ REPORT_REASONS: dict[str, str] = {
     "other": "Something else",
 }
 MAX_DETAILS = 500
-AUTO_HIDDEN_REASON = "hidden after reports, awaiting review"
 # (days held, weight), longest first; staff reports weigh STAFF_WEIGHT
 HOLDING_WEIGHTS: tuple[tuple[int, int], ...] = ((30, 3), (7, 2))
 NEW_OR_NON_HOLDER_WEIGHT = 1
@@ -161,10 +158,8 @@ def file_report(reporter: User | None, post: Post, reason: str, details: str = "
 
 
 def push_post_state(post: Post) -> None:
-    """Replace the post's body on every open page of its discussion (after the change is committed)."""
-    try:
-        html = render_fragment("moderation/_post_body.html", post=post)
-        live.publish(discussion_topic(post.discussion_id), html)
-    except Exception:  # best effort: the page shows the state on its next render
-        log.exception("could not push the state of post %s", post.id)
+    """Replace the post's text on every open page of its discussion (after the change is committed)."""
+    from webapp.services.community import discussion_live
+
+    discussion_live.post_changed(post.discussion, post)
 
