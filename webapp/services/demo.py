@@ -62,11 +62,13 @@ def seed(log: Callable[[str], object] = print) -> None:
     from webapp.services.staking.demo_stakers import stake_demo_holdings
 
     stake_demo_holdings(client, log)
+    from webapp.services.community.demo_challenges import seed_challenges
     from webapp.services.community.demo_discussions import seed_discussions
     from webapp.services.community.demo_people import seed_people
 
     seed_people(log)
     seed_discussions(log)
+    seed_challenges(log)
 
 
 def _trade_demo_curves(client: SolanaRpcClient, log: Callable[[str], object]) -> None:
