@@ -5,6 +5,7 @@ import threading
 
 from sqlalchemy import select
 
+from tests.conftest import get_row
 from webapp import live
 from webapp.extensions import db
 from webapp.models import Notification, NotificationKind, User
@@ -55,15 +56,17 @@ def test_a_notification_is_pushed_to_its_member_after_commit(app) -> None:
     with app.app_context():
         topic = live.user_topic(owner)
         start = live.latest_cursor(topic) or "0-0"
-        notifications.notify(owner, NotificationKind.MENTION, "mention:post:5", "mentioned you", url="/p/5",
-                             actor_id=other)
+        notification_id = notifications.notify(owner, NotificationKind.MENTION, "mention:post:5", "mentioned you",
+                                               url="/p/5", actor_id=other)
         assert live.missed(topic, start) == []  # not before the commit
         db.session.commit()
         pushed = live.missed(topic, start)
         assert len(pushed) == 1
         html = pushed[0].html
         assert 'id="nav-notifications"' in html and 'data-testid="unread-count">1<' in html
-        assert "mentioned you" in html and 'href="/p/5"' in html
+        actor = get_row(User, other)
+        assert f"{actor.name} mentioned you" in html  # the sentence the notifications page shows
+        assert f'href="/notifications/{notification_id}/open"' in html  # opening it marks it read
 
 
 def test_concurrent_notifications_of_one_group_fold_without_errors(app) -> None:

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from webapp import live
 from webapp.extensions import db
 from webapp.live.fragments import render_fragment
-from webapp.models import Notification
+from webapp.models import Notification, User
+from webapp.services.community import notification_page
 
 log = logging.getLogger("momentum.community")
 
@@ -23,7 +24,10 @@ def notification_arrived(user_id: int, notification_id: int) -> None:
             Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
         if notification is None:
             return
-        html = render_fragment("community/_notification_pushed.html", notification=notification, unread=unread)
+        names = {user.id: user.name for user in session.scalars(
+            select(User).where(User.id.in_(notification.actor_ids or [])))}
+        html = render_fragment("community/_notification_pushed.html", notification=notification, unread=unread,
+                               text=notification_page.sentence(notification, names))
     try:
         live.publish(live.user_topic(user_id), html)
     except Exception:  # the hub is best effort: the row is in the database and the page shows it
