@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import Challenge, LaunchApplication, Role, Token, User
+from webapp.models import Challenge, Role
 from webapp.services.community import challenges
 
 TITLE = "Meme week: draw the curve"
@@ -32,15 +32,11 @@ MODERATOR = 4  # eve.sol moderates the demo community
 
 def seed_challenges(log: Callable[[str], object] = print) -> None:
     """Idempotent: a token that already has this challenge gets nothing added."""
-    from webapp.services.community.demo_people import PEOPLE
+    from webapp.services.community.demo_people import demo_community_token, named_demo_people
 
-    names = [name for name, _ in PEOPLE]
-    by_name = {member.display_name: member for member in
-               db.session.scalars(select(User).where(User.display_name.in_(names))).all()}
-    people = [by_name[name] for name in names if name in by_name]
-    token = db.session.scalar(select(Token).join(LaunchApplication, LaunchApplication.mint == Token.mint)
-                              .order_by(Token.id).limit(1))
-    if token is None or len(people) < len(names):
+    people = named_demo_people()
+    token = demo_community_token()
+    if token is None or people is None or not challenges.can_create(people[0], token):
         log("demo challenge skipped: no demo launch or members yet")
         return
     if db.session.scalar(select(Challenge.id).where(Challenge.token_id == token.id, Challenge.title == TITLE)):

@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import Discussion, LaunchApplication, Post, Token, User
+from webapp.models import Discussion, Post
 from webapp.services.community import discussions, posting, reactions
 
 # (title, opening text, [(reply key, parent key or None, author index, text)], [(author index, reply key, kind)])
@@ -48,16 +48,11 @@ THREADS = [
 
 def seed_discussions(log: Callable[[str], object] = print) -> None:
     """Idempotent: a token that already has discussions gets none added."""
-    from webapp.services.community.demo_people import PEOPLE
+    from webapp.services.community.demo_people import demo_community_token, named_demo_people
 
-    names = [name for name, _ in PEOPLE]
-    members = {member.display_name: member for member in
-               db.session.scalars(select(User).where(User.display_name.in_(names))).all()}
-    people = [members[name] for name in names if name in members]
-    # a token launched here (the demo reward token is tracked first, but nobody talks about it), else any
-    token = db.session.scalar(select(Token).join(LaunchApplication, LaunchApplication.mint == Token.mint)
-                              .order_by(Token.id).limit(1)) or db.session.scalar(select(Token).order_by(Token.id))
-    if token is None or len(people) < len(names):
+    people = named_demo_people()
+    token = demo_community_token()
+    if token is None or people is None:
         log("demo discussions skipped: no demo token or members yet")
         return
     if db.session.scalar(select(Discussion.id).where(Discussion.token_id == token.id).limit(1)) is not None:

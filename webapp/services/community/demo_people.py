@@ -44,3 +44,21 @@ def seed_people(log: Callable[[str], object] = print) -> None:
         for mint in mints[: 1 + index % len(mints)] if mints else []:
             added += follows.follow_token(member, mint)
     log(f"demo members named, {added} new follows")
+
+
+def named_demo_people() -> list[User] | None:
+    """The demo members in PEOPLE's order, once all of them are named; None before."""
+    names = [name for name, _ in PEOPLE]
+    by_name = {member.display_name: member for member in
+               db.session.scalars(select(User).where(User.display_name.in_(names))).all()}
+    people = [by_name[name] for name in names if name in by_name]
+    return people if len(people) == len(names) else None
+
+
+def demo_community_token() -> Token | None:
+    """Where the demo community talks: the first token launched here (the demo reward token is tracked first,
+    but nobody talks about it), else any tracked token."""
+    from webapp.models import LaunchApplication
+
+    return db.session.scalar(select(Token).join(LaunchApplication, LaunchApplication.mint == Token.mint)
+                             .order_by(Token.id).limit(1)) or db.session.scalar(select(Token).order_by(Token.id))
