@@ -118,6 +118,8 @@ def test_a_new_comment_goes_live_into_its_parents_replies_once(app, client, auth
     assert f'hx-swap-oob="beforeend:#replies-{opening.id}:not(:has(&gt; #comment-{comment.id}))"' in html \
         or f'hx-swap-oob="beforeend:#replies-{opening.id}:not(:has(> #comment-{comment.id}))"' in html
     assert "hello <strong>all</strong>" in html and "Edit</a>" not in html and 'name="csrf_token" value=""' in html
+    # the heading's count moves with it
+    assert f'id="discussion-activity-{opening.discussion_id}" hx-swap-oob="outerHTML">1 comment ·' in html
     post(client, f"{location}/posts/{comment.id}/edit", {"body": "hello again"})
     with app.app_context():
         pushed = live.missed(topic, start)[-1]
