@@ -48,6 +48,7 @@ class Discussion(Model):
         Index("ix_discussions_token_created", "token_id", "created_at", "id"),
         Index("ix_discussions_token_hot", "token_id", "hot_rank", "id"),
         Index("ix_discussions_token_score", "token_id", "score", "id"),
+        Index("ix_discussions_author", "author_id"),  # the feed's "comments on threads I started"
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
