@@ -115,8 +115,12 @@ def test_a_new_comment_goes_live_into_its_parents_replies_once(app, client, auth
     with app.app_context():
         [pushed] = live.missed(topic, start)
     html = pushed.html
-    assert f'hx-swap-oob="beforeend:#replies-{opening.id}:not(:has(&gt; #comment-{comment.id}))"' in html \
-        or f'hx-swap-oob="beforeend:#replies-{opening.id}:not(:has(> #comment-{comment.id}))"' in html
+    # at the end of the top level, or at its top on a page read newest first; never twice
+    unless_there = f":not(:has(> #comment-{comment.id}))"
+    assert f'hx-swap-oob="beforeend:#replies-{opening.id}:not([data-order=new]){unless_there}"' in html
+    assert f'hx-swap-oob="afterbegin:#replies-{opening.id}[data-order=new]{unless_there}"' in html
+    newest_first = client.get(f"{location}?order=new").get_data(as_text=True)
+    assert f'id="replies-{opening.id}" data-order="new"' in newest_first
     assert "hello <strong>all</strong>" in html and "Edit</a>" not in html and 'name="csrf_token" value=""' in html
     # the heading's count moves with it
     assert f'id="discussion-activity-{opening.discussion_id}" hx-swap-oob="outerHTML">1 comment ·' in html
