@@ -21,6 +21,15 @@ def add_member(app: Flask, name: str | None = None, keypair: Keypair | None = No
         return user.id, user.wallet, keypair
 
 
+def signed_in_member(app: Flask, auth) -> tuple[int, str]:
+    """Sign a fresh wallet in through the real sign-in; its member id and wallet."""
+    keypair = auth.sign_in()
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.wallet == str(keypair.pubkey())))
+        assert user is not None
+        return user.id, user.wallet
+
+
 def add_token(app: Flask, symbol: str = "FLW") -> tuple[int, str]:
     mint = str(Keypair().pubkey())
     with app.app_context():

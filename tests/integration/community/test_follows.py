@@ -7,18 +7,10 @@ import threading
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_token_from, get_row
-from tests.integration.community.people import add_member, add_token
+from tests.integration.community.people import add_member, add_token, signed_in_member
 from webapp.extensions import db
 from webapp.models import Follow, Notification, User
 from webapp.services.community import follows
-
-
-def _me(app, auth) -> tuple[int, str]:
-    keypair = auth.sign_in()
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.wallet == str(keypair.pubkey())))
-        assert user is not None
-        return user.id, user.wallet
 
 
 def _token(client, path: str = "/") -> str:
@@ -31,7 +23,7 @@ def _follow_rows(app, follower: int) -> int:
 
 
 def test_follow_a_member_twice_makes_one_row_and_one_notification(app, client, auth) -> None:
-    me, _ = _me(app, auth)
+    me, _ = signed_in_member(app, auth)
     them, wallet, _ = add_member(app, "Ana")
     token = _token(client)
     first = client.post(f"/u/{wallet}/follow", data={"csrf_token": token}, follow_redirects=True)
@@ -59,7 +51,7 @@ def test_new_followers_fold_into_one_notification(app) -> None:
 
 
 def test_no_one_follows_themselves(app, client, auth) -> None:
-    me, wallet = _me(app, auth)
+    me, wallet = signed_in_member(app, auth)
     reply = client.post(f"/u/{wallet}/follow", headers={"X-CSRFToken": _token(client)})
     assert reply.status_code == 422 and "You cannot follow yourself." in reply.get_data(as_text=True)
     assert _follow_rows(app, me) == 0
@@ -68,7 +60,7 @@ def test_no_one_follows_themselves(app, client, auth) -> None:
 def test_only_members_and_tracked_tokens_can_be_followed(app, client, auth) -> None:
     from solders.keypair import Keypair
 
-    me, _ = _me(app, auth)
+    me, _ = signed_in_member(app, auth)
     token = _token(client)
     stranger = client.post(f"/u/{Keypair().pubkey()}/follow", headers={"X-CSRFToken": token})
     assert stranger.status_code == 404 and "not a Momentum member" in stranger.get_data(as_text=True)
@@ -116,7 +108,7 @@ def test_concurrent_double_follow_makes_one_row(app) -> None:
 
 
 def test_unfollow_a_member_with_htmx_swaps_the_button(app, client, auth) -> None:
-    me, _ = _me(app, auth)
+    me, _ = signed_in_member(app, auth)
     _, wallet, _ = add_member(app, "Ana")
     token = _token(client)
     hx = {"X-CSRFToken": token, "HX-Request": "true"}
@@ -136,7 +128,7 @@ def test_profile_shows_the_follow_button_and_counts(app, client, auth) -> None:
     _, wallet, _ = add_member(app, "Ana")
     signed_out = client.get(f"/u/{wallet}").get_data(as_text=True)
     assert "Sign in to follow" in signed_out and 'data-testid="follow-member"' not in signed_out
-    _me(app, auth)
+    signed_in_member(app, auth)
     page = client.get(f"/u/{wallet}").get_data(as_text=True)
     assert 'data-testid="follow-member"' in page and 'data-testid="follower-count">0<' in page
     client.post(f"/u/{wallet}/follow", data={"csrf_token": csrf_token_from(page)})
@@ -152,7 +144,7 @@ def test_token_follow_button_is_per_visitor_and_works_without_javascript(app, cl
     assert f'hx-get="/tokens/{mint}/follow"' in shared  # the shared body only points at the visitor's fragment
     assert "Sign in to follow" in client.get(f"/tokens/{mint}/follow", headers={"HX-Request": "true"}).get_data(
         as_text=True)
-    me, _ = _me(app, auth)
+    me, _ = signed_in_member(app, auth)
     page = client.get(f"/tokens/{mint}/follow").get_data(as_text=True)  # the no-JavaScript page
     assert 'data-testid="follow-token"' in page and "<html" in page
     done = client.post(f"/tokens/{mint}/follow", data={"csrf_token": csrf_token_from(page)}, follow_redirects=True)

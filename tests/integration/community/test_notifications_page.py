@@ -6,22 +6,12 @@ import re
 from sqlalchemy import select
 
 from tests.conftest import csrf_token_from, get_row
-from tests.integration.community.people import add_member
+from tests.integration.community.people import add_member, signed_in_member
 from webapp import live
 from webapp.extensions import db
 from webapp.models import Notification, NotificationKind
 from webapp.services.community import notification_page
 from webapp.services.community.notifications import notify
-
-
-def _signed_in(app, auth) -> tuple[int, str]:
-    keypair = auth.sign_in()
-    with app.app_context():
-        from webapp.models import User
-
-        user = db.session.scalar(select(User).where(User.wallet == str(keypair.pubkey())))
-        assert user is not None
-        return user.id, user.wallet
 
 
 def _page(client) -> str:
@@ -44,7 +34,7 @@ def test_actors_phrase_names_each_once_and_counts_the_rest() -> None:
 
 
 def test_folded_repeats_read_as_one_sentence_with_each_name_once(app, client, auth) -> None:
-    owner, _ = _signed_in(app, auth)
+    owner, _ = signed_in_member(app, auth)
     actors = [add_member(app, name)[0] for name in ("Ana", "Bo", "Cy", "Dee", "Eve")]
     with app.app_context():
         for actor in actors:
@@ -64,7 +54,7 @@ def test_folded_repeats_read_as_one_sentence_with_each_name_once(app, client, au
 
 
 def test_mark_one_read_swaps_the_row_and_the_bell(app, client, auth) -> None:
-    owner, _ = _signed_in(app, auth)
+    owner, _ = signed_in_member(app, auth)
     other, _, _ = add_member(app, "Ana")
     with app.app_context():
         first = notify(owner, NotificationKind.REPLY, "reply:1", "replied to your comment", actor_id=other)
@@ -82,7 +72,7 @@ def test_mark_one_read_swaps_the_row_and_the_bell(app, client, auth) -> None:
 
 
 def test_mark_all_read_without_javascript(app, client, auth) -> None:
-    owner, _ = _signed_in(app, auth)
+    owner, _ = signed_in_member(app, auth)
     other, _, _ = add_member(app, "Bo")
     with app.app_context():
         for index in range(3):
@@ -102,7 +92,7 @@ def test_other_members_cannot_mark_or_open_yours(app, client, auth) -> None:
     with app.app_context():
         theirs = notify(stranger, NotificationKind.REPLY, "reply:9", "replied", url="/secret", actor_id=actor)
         db.session.commit()
-    _signed_in(app, auth)
+    signed_in_member(app, auth)
     token = csrf_token_from(_page(client))
     assert client.post(f"/notifications/{theirs}/read", headers={"X-CSRFToken": token}).status_code == 404
     assert client.get(f"/notifications/{theirs}/open").status_code == 404
@@ -111,7 +101,7 @@ def test_other_members_cannot_mark_or_open_yours(app, client, auth) -> None:
 
 
 def test_marking_needs_the_csrf_token(app, client, auth) -> None:
-    owner, _ = _signed_in(app, auth)
+    owner, _ = signed_in_member(app, auth)
     other, _, _ = add_member(app)
     with app.app_context():
         mine = notify(owner, NotificationKind.REPLY, "reply:3", "replied", actor_id=other)
@@ -122,7 +112,7 @@ def test_marking_needs_the_csrf_token(app, client, auth) -> None:
 
 
 def test_opening_a_notification_marks_it_read_and_follows_its_link(app, client, auth) -> None:
-    owner, _ = _signed_in(app, auth)
+    owner, _ = signed_in_member(app, auth)
     other, _, _ = add_member(app)
     with app.app_context():
         mine = notify(owner, NotificationKind.REPLY, "reply:4", "replied", url="/tokens/x/discussions/4-a#post-9",
@@ -137,7 +127,7 @@ def test_opening_a_notification_marks_it_read_and_follows_its_link(app, client, 
 
 
 def test_pages_by_keyset_without_gaps_or_repeats(app, client, auth) -> None:
-    owner, _ = _signed_in(app, auth)
+    owner, _ = signed_in_member(app, auth)
     other, _, _ = add_member(app)
     with app.app_context():
         ids = [notify(owner, NotificationKind.MENTION, f"mention:{index}", f"mentioned you #{index}",
@@ -156,7 +146,7 @@ def test_pages_by_keyset_without_gaps_or_repeats(app, client, auth) -> None:
 
 
 def test_the_bell_count_arrives_live_over_the_members_topic(app, client, auth) -> None:
-    owner, _ = _signed_in(app, auth)
+    owner, _ = signed_in_member(app, auth)
     other, _, _ = add_member(app, "Ana")
     with app.app_context():
         topic = live.user_topic(owner)
@@ -170,7 +160,7 @@ def test_the_bell_count_arrives_live_over_the_members_topic(app, client, auth) -
 
 
 def test_marking_read_updates_the_bell_in_the_members_other_tabs(app, client, auth) -> None:
-    owner, _ = _signed_in(app, auth)
+    owner, _ = signed_in_member(app, auth)
     other, _, _ = add_member(app, "Ana")
     with app.app_context():
         first = notify(owner, NotificationKind.REPLY, "reply:11", "replied", actor_id=other)
@@ -208,7 +198,7 @@ def test_whole_sentence_kinds_are_not_prefixed_with_names(app) -> None:
 
 
 def test_out_of_range_ids_and_cursors_are_clear_4xx(app, client, auth) -> None:
-    _signed_in(app, auth)
+    signed_in_member(app, auth)
     token = csrf_token_from(_page(client))
     assert client.post("/notifications/99999999999999999999999/read", headers={"X-CSRFToken": token}).status_code == 404
     assert client.get("/notifications/99999999999999999999999/open").status_code == 404

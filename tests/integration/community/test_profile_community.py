@@ -14,17 +14,10 @@ from tests.integration.community.people import (
     add_token,
     minutes,
     opening_post,
+    signed_in_member,
 )
 from webapp.extensions import db
 from webapp.models import User
-
-
-def _me(app, auth) -> tuple[int, str]:
-    keypair = auth.sign_in()
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.wallet == str(keypair.pubkey())))
-        assert user is not None
-        return user.id, user.wallet
 
 
 def _save(client, display_name: str, bio: str = "", token: str | None = None):
@@ -41,7 +34,7 @@ def _member(app, member_id: int) -> User:
 
 
 def test_owner_sets_name_and_bio_shown_escaped_on_the_profile(app, client, auth) -> None:
-    me, wallet = _me(app, auth)
+    me, wallet = signed_in_member(app, auth)
     reply = _save(client, "Satoshi_N.", "Builder.\n<script>alert(1)</script>")
     assert reply.status_code == 302 and reply.headers["Location"] == f"/u/{wallet}"
     page = client.get(f"/u/{wallet}").get_data(as_text=True)
@@ -58,14 +51,14 @@ def test_owner_sets_name_and_bio_shown_escaped_on_the_profile(app, client, auth)
     ("émile", "3-30 letters"),
 ])
 def test_invalid_names_are_refused_with_nothing_written(app, client, auth, name: str, message: str) -> None:
-    me, _ = _me(app, auth)
+    me, _ = signed_in_member(app, auth)
     reply = _save(client, name, "a bio")
     assert reply.status_code == 422 and message in reply.get_data(as_text=True)
     assert _member(app, me).display_name is None and _member(app, me).bio == ""
 
 
 def test_a_bio_over_500_characters_is_refused(app, client, auth) -> None:
-    me, _ = _me(app, auth)
+    me, _ = signed_in_member(app, auth)
     reply = _save(client, "Longwinded", "x" * 501)
     assert reply.status_code == 422 and "at most 500 characters" in reply.get_data(as_text=True)
     assert _member(app, me).display_name is None
@@ -73,7 +66,7 @@ def test_a_bio_over_500_characters_is_refused(app, client, auth) -> None:
 
 def test_names_are_unique_whatever_the_case(app, client, auth) -> None:
     add_member(app, "Ana_B")
-    me, _ = _me(app, auth)
+    me, _ = signed_in_member(app, auth)
     reply = _save(client, "ana_b")
     assert reply.status_code == 422 and "is taken" in reply.get_data(as_text=True)
     assert _member(app, me).display_name is None
@@ -83,7 +76,7 @@ def test_names_are_unique_whatever_the_case(app, client, auth) -> None:
 
 
 def test_an_empty_name_goes_back_to_the_wallet(app, client, auth) -> None:
-    me, wallet = _me(app, auth)
+    me, wallet = signed_in_member(app, auth)
     assert _save(client, "Temporary").status_code == 302
     assert _save(client, "  ").status_code == 302
     assert _member(app, me).display_name is None
@@ -93,7 +86,7 @@ def test_an_empty_name_goes_back_to_the_wallet(app, client, auth) -> None:
 def test_editing_needs_sign_in_and_the_csrf_token(app, client, auth) -> None:
     assert client.get("/settings/profile").status_code == 302
     assert client.post("/settings/profile", data={"display_name": "Sneaky"}).status_code in (400, 401)
-    me, _ = _me(app, auth)
+    me, _ = signed_in_member(app, auth)
     reply = _save(client, "NoToken", token="")
     assert reply.status_code in (400, 422)
     assert _member(app, me).display_name is None
@@ -101,7 +94,7 @@ def test_editing_needs_sign_in_and_the_csrf_token(app, client, auth) -> None:
 
 def test_only_the_owner_sees_the_edit_link_and_edits_only_themselves(app, client, auth) -> None:
     other, other_wallet, _ = add_member(app, "Other")
-    me, _ = _me(app, auth)
+    me, _ = signed_in_member(app, auth)
     page = client.get(f"/u/{other_wallet}").get_data(as_text=True)
     assert 'data-testid="edit-profile"' not in page
     assert _save(client, "Mine").status_code == 302
