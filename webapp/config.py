@@ -87,6 +87,9 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "LIVE_STATS_SECONDS": float(os.environ.get("LIVE_STATS_SECONDS", "5")),
         "PAYOUTS_PER_PAGE": 50,
         "TOKEN_PAGE_CACHE_SECONDS": int(os.environ.get("TOKEN_PAGE_CACHE_SECONDS", "2")),
+        # weighted open reports that hide a post until a moderator reviews it; how often a member may report
+        "REPORT_HIDE_THRESHOLD": int(os.environ.get("REPORT_HIDE_THRESHOLD", "5")),
+        "RATELIMIT_REPORTS": os.environ.get("RATELIMIT_REPORTS", "10 per minute"),
         "TRADE_QUOTE_SECONDS": int(os.environ.get("TRADE_QUOTE_SECONDS", "45")),
         # A Stable Grounds token's pool opens at launch: its public supply against this much SOL (lamports),
         # paid by this platform wallet. Approval is refused while that wallet cannot pay it.
