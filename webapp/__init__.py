@@ -36,6 +36,7 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     init_request_guards(app)
     init_security_headers(app)
     init_error_pages(app)
+    _bound_integer_urls(app)
     _register_blueprints(app)
     _register_commands(app)
     _register_template_helpers(app)
@@ -82,6 +83,21 @@ def _skip_limiter_on_unlimited_reads(app: Flask) -> None:
             check()
 
     hooks[position] = check_rate_limits
+
+
+def _bound_integer_urls(app: Flask) -> None:
+    """`<int:…>` in a route matches ids a BIGINT column can hold, so a longer number is a 404 like any missing
+    row instead of a database error in whichever view reads it."""
+    from werkzeug.routing import IntegerConverter
+
+    from webapp.extensions import BIGINT_MAX
+
+    class RowIdConverter(IntegerConverter):
+        def __init__(self, url_map, fixed_digits: int = 0, min: int | None = None,
+                     max: int | None = BIGINT_MAX, signed: bool = False) -> None:
+            super().__init__(url_map, fixed_digits, min, max, signed)
+
+    app.url_map.converters["int"] = RowIdConverter
 
 
 def _register_blueprints(app: Flask) -> None:

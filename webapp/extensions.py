@@ -32,6 +32,7 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+BIGINT_MAX = 2**63 - 1  # the largest value a BIGINT column holds (every id; points and rewards kept in BIGINT)
 
 # Models subclass Model: at run time Flask-SQLAlchemy's db.Model (query property, binds),
 # which type checkers cannot see through, so they are told it is the declarative Base it wraps.

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from webapp.extensions import db
+from webapp.extensions import BIGINT_MAX, db
 from webapp.models import Challenge, ChallengeEntry, EntryStatus, LaunchApplication, NotificationKind, Token, User
 from webapp.money import units_text
 from webapp.services import audit
@@ -31,7 +31,6 @@ ENTRY_TEXT_MAX = 5_000
 LINK_MAX = 2_048
 REASON_MAX = 1_000
 ALREADY_REVIEWED = "This entry has already been reviewed; its decision stands."
-MAX_BIGINT = 2**63 - 1  # rewards are stored in BIGINT columns
 AMOUNT_TEXT_MAX = 64  # longer than any amount a BIGINT holds, with separators and decimals
 DATE_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends; read as UTC
 
@@ -148,7 +147,7 @@ def _points(text: str, problems: list[str]) -> int:
     if not cleaned.isdigit() or not cleaned.isascii():
         problems.append("The reward in points is a whole number, 0 or more.")
         return 0
-    if len(cleaned) > len(str(MAX_BIGINT)) or int(cleaned) > MAX_BIGINT:
+    if len(cleaned) > len(str(BIGINT_MAX)) or int(cleaned) > BIGINT_MAX:
         problems.append("The reward in points is too large.")
         return 0
     return int(cleaned)
@@ -170,7 +169,7 @@ def _token_units(text: str, token: Token, problems: list[str]) -> int:
     except AmountError as error:
         problems.append(f"Reward in {token.symbol}: {error}")
         return 0
-    if units > MAX_BIGINT:
+    if units > BIGINT_MAX:
         problems.append(f"Reward in {token.symbol}: the amount is too large.")
         return 0
     return units

@@ -5,8 +5,9 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from webapp.extensions import BIGINT_MAX
+
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-BIGINT_MAX = 2**63 - 1  # the largest id a row can have
 _CURSOR = re.compile(r"^(\d{1,17})\.([a-z]{0,16})\.(\d{1,19})$")
 
 

@@ -13,9 +13,8 @@ from datetime import datetime
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 
-from webapp.extensions import db
+from webapp.extensions import BIGINT_MAX, db
 from webapp.models import Follow, NotificationKind, Token, User
-from webapp.services.community.cursors import BIGINT_MAX
 from webapp.services.community.notifications import notify
 
 LIST_PAGE_SIZE = 30

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp import live
 from webapp.extensions import db
 from webapp.live.fragments import render_fragment
-from webapp.models import Notification, User
-from webapp.services.community import notification_page
+from webapp.models import Notification
+from webapp.services.community import notification_page, notifications
 
 log = logging.getLogger("momentum.community")
 
@@ -20,15 +19,18 @@ def notification_arrived(user_id: int, notification_id: int) -> None:
     # called from after_commit, where the request's session cannot run SQL: read in a session of its own
     with Session(db.engine) as session:
         notification = session.get(Notification, notification_id)
-        unread = session.scalar(select(func.count()).select_from(Notification).where(
-            Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
         if notification is None:
             return
-        names = {user.id: user.name for user in session.scalars(
-            select(User).where(User.id.in_(notification.actor_ids or [])))}
-        html = render_fragment("community/_notification_pushed.html", notification=notification, unread=unread,
+        names = notification_page.member_names(set(notification.actor_ids or []), session)
+        html = render_fragment("community/_notification_pushed.html", notification=notification,
+                               unread=notifications.unread_count(user_id, session),
                                text=notification_page.sentence(notification, names))
+    publish_to_member(user_id, html)
+
+
+def publish_to_member(user_id: int, html: str) -> None:
+    """Send a fragment to the member's open pages; best effort: the database has it and pages show it."""
     try:
         live.publish(live.user_topic(user_id), html)
-    except Exception:  # the hub is best effort: the row is in the database and the page shows it
-        log.exception("could not push notification %s", notification_id)
+    except Exception:
+        log.exception("could not push to member %s", user_id)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
 
-from webapp import live
 from webapp.extensions import db
 from webapp.live.fragments import render_fragment
 from webapp.models import Notification, NotificationKind, User
@@ -73,10 +73,10 @@ def sentence(notification: Notification, names: dict[int, str]) -> str:
     return f"{actors_phrase(known, total)} {notification.text}"
 
 
-def member_names(ids: set[int]) -> dict[int, str]:
+def member_names(ids: set[int], session: Session | None = None) -> dict[int, str]:
     if not ids:
         return {}
-    return {user.id: user.name for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
+    return {user.id: user.name for user in (session or db.session).scalars(select(User).where(User.id.in_(ids)))}
 
 
 def line(notification: Notification, names: dict[int, str]) -> NotificationLine:
@@ -106,8 +106,8 @@ def build(user_id: int, cursor_text: str | None = None, page_size: int = PAGE_SI
 
 
 def _own(user_id: int, notification_id: int) -> Notification:
-    row = None if notification_id > cursors.BIGINT_MAX else db.session.scalar(select(Notification).where(
-        Notification.id == notification_id, Notification.user_id == user_id))
+    row = db.session.scalar(select(Notification).where(Notification.id == notification_id,
+                                                        Notification.user_id == user_id))
     if row is None:
         raise NotificationNotFound("No such notification.")
     return row
@@ -135,8 +135,7 @@ def _safe_target(url: str) -> bool:
 
 def push_unread(user_id: int) -> None:
     """After marking read: the member's other tabs get the new bell count (call after the commit)."""
-    html = render_fragment("community/_unread_badge.html", unread=notifications_service.unread_count(user_id))
-    try:
-        live.publish(live.user_topic(user_id), html)
-    except Exception:  # the hub is best effort: the next page shows the right count
-        log.exception("could not push the unread count of member %s", user_id)
+    from webapp.services.community.live_updates import publish_to_member
+
+    publish_to_member(user_id, render_fragment("community/_unread_badge.html",
+                                               unread=notifications_service.unread_count(user_id)))

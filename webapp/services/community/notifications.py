@@ -52,9 +52,9 @@ def notify(user_id: int, kind: NotificationKind, group_key: str, text: str, *, u
     return notification_id
 
 
-def unread_count(user_id: int) -> int:
-    """Unread notifications, a folded group counting once."""
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
+def unread_count(user_id: int, session: Session | None = None) -> int:
+    """Unread notifications, a folded group counting once (read in `session`, the request's by default)."""
+    return (session or db.session).scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
 
 

@@ -13,14 +13,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import case, select, text, update
 
-from webapp.extensions import db
+from webapp.extensions import BIGINT_MAX, db
 from webapp.models import Discussion, NotificationKind, Post, PostState, PostVersion, Role, User, path_segment
 from webapp.services.community import discussion_live, drafts, mentions, notifications
 from webapp.services.community.errors import CommunityError, InvalidText
 from webapp.services.community.rights import NotAllowed, ensure_can_participate
 
 BODY_MIN, BODY_MAX = 1, 20_000
-BIGINT_END = 2**63  # ids are bigint: anything past it is no post (and no database error)
 MAX_DEPTH = 75  # a path holds 78 segments of 12 digits; deeper replies go to the deepest comment's parent
 GONE = {PostState.DELETED.value: "deleted", PostState.HIDDEN.value: "hidden by moderators",
         PostState.REMOVED.value: "removed by moderators"}
@@ -48,7 +47,7 @@ def check_body(body: str) -> str:
 
 def post_in(discussion: Discussion, post_id: int) -> Post:
     """A post of this discussion; another discussion's post is refused like a missing one."""
-    post = db.session.get(Post, post_id) if 0 < post_id < BIGINT_END else None
+    post = db.session.get(Post, post_id) if 0 < post_id <= BIGINT_MAX else None
     if post is None or post.discussion_id != discussion.id:
         raise CommunityError("That comment is not part of this discussion.", 404)
     return post
@@ -57,7 +56,7 @@ def post_in(discussion: Discussion, post_id: int) -> Post:
 def reply(user: User | None, discussion: Discussion, parent_id: int, body: str) -> Post:
     """A comment under `parent_id` (the opening post or any comment of this discussion). Commits."""
     author = participant(user)
-    parent = db.session.get(Post, parent_id) if 0 < parent_id < BIGINT_END else None
+    parent = db.session.get(Post, parent_id) if 0 < parent_id <= BIGINT_MAX else None
     if parent is None or parent.discussion_id != discussion.id:
         raise CommunityError("You can only reply to a comment of this discussion.", 400)
     if not parent.is_visible:
